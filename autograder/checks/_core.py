@@ -1,0 +1,77 @@
+"""Shared machinery of the self-checks (introduced in lesson 01)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A self-check found a wrong answer; the message says what and why, in Portuguese."""
+
+
+def rng() -> np.random.Generator:
+    """A generator seeded from the OS: every run of a check sees fresh inputs."""
+    return np.random.default_rng()
+
+
+def require_callable(fn, name: str) -> None:
+    if not callable(fn):
+        raise CheckFailed(f"❌ Esperava a função `{name}`, mas recebeu {type(fn).__name__}.")
+
+
+def call(fn, name: str, *args, **kwargs):
+    """Call the student's function, turning its exceptions into readable feedback."""
+    require_callable(fn, name)
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError as error:
+        raise CheckFailed(
+            f"❌ `{name}` ainda não foi implementada: troque `raise NotImplementedError()` "
+            "pelo seu código."
+        ) from error
+    except CheckFailed:
+        raise
+    except Exception as error:
+        raise CheckFailed(
+            f"❌ `{name}` levantou {type(error).__name__}: {error}. Teste-a numa entrada pequena."
+        ) from error
+
+
+def expect(condition: bool, message: str) -> None:
+    """Fail with ``message`` (Portuguese) unless ``condition`` holds."""
+    if not condition:
+        raise CheckFailed("❌ " + message)
+
+
+def expect_number(value, name: str) -> float:
+    expect(
+        isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(value, bool),
+        f"`{name}` deve devolver um número (float), mas devolveu {type(value).__name__}.",
+    )
+    value = float(value)
+    expect(np.isfinite(value), f"`{name}` devolveu {value}, que não é um número finito.")
+    return value
+
+
+def expect_array(value, name: str, shape=None, dtype=None) -> np.ndarray:
+    expect(
+        isinstance(value, np.ndarray),
+        f"`{name}` deve devolver um np.ndarray, mas devolveu {type(value).__name__}.",
+    )
+    if shape is not None:
+        expect(
+            value.shape == tuple(shape),
+            f"`{name}` devolveu um array de forma {value.shape}; esperava {tuple(shape)}.",
+        )
+    if dtype is not None:
+        expect(
+            value.dtype == np.dtype(dtype),
+            f"`{name}` devolveu dtype {value.dtype}; esperava {np.dtype(dtype)}.",
+        )
+    return value
+
+
+def passed(message: str) -> None:
+    print("✅ " + message)
