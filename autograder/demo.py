@@ -203,6 +203,7 @@ def run(root, lesson: str, workdir=None, keep: bool = False, students=None) -> l
         grading.feedback(course_root, lesson)
         print("5/5 exportando notas …", flush=True)
         grades = {r["student_id"]: r for r in grading.read_grades(grading.export(course_root))}
+        auto_max, manual_max = points(solution)
         rows = []
         for student in students:
             grade = grades.get(student.student_id, {})
@@ -213,6 +214,8 @@ def run(root, lesson: str, workdir=None, keep: bool = False, students=None) -> l
                     "expected": student.expected,
                     "score": float(grade.get("score") or 0),
                     "max_score": float(grade.get("max_score") or 0),
+                    "auto_max": auto_max,
+                    "manual_max": manual_max,
                     "problem": report.failed.get(student.student_id, ""),
                 }
             )
@@ -224,13 +227,31 @@ def run(root, lesson: str, workdir=None, keep: bool = False, students=None) -> l
             shutil.rmtree(base, ignore_errors=True)
 
 
+def points(notebook) -> tuple[float, float]:
+    """(autograded points, manually graded points) of a lesson notebook."""
+    auto = manual = 0.0
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade"):
+            if meta.get("solution"):
+                manual += float(meta.get("points", 0))
+            else:
+                auto += float(meta.get("points", 0))
+    return auto, manual
+
+
 def table(rows: list[dict]) -> str:
-    """The grade table as text."""
-    header = f"{'aluno':<16} {'situação':<38} {'nota':>11}  esperado"
+    """The grade table as text: autograded score over autograded points."""
+    header = f"{'aluno':<16} {'situação':<38} {'automática':>11}  esperado"
     lines = [header, "-" * len(header)]
     for row in rows:
-        score = f"{row['score']:.1f}/{row['max_score']:.1f}"
+        score = f"{row['score']:.1f}/{row['auto_max']:.1f}"
         lines.append(f"{row['student_id']:<16} {row['description']:<38} {score:>11}  {row['expected']}")
         if row["problem"]:
             lines.append(f"{'':<16} ↳ não corrigido: {row['problem'].splitlines()[0]}")
+    if rows and rows[0]["manual_max"]:
+        lines.append(
+            f"(mais {rows[0]['manual_max']:.1f} pontos de correção manual por aluno: "
+            "nbgrader formgrader ou `nbgrader` na pasta do curso)"
+        )
     return "\n".join(lines)

@@ -226,6 +226,9 @@ def nbgrader(root, *args, smoke: bool = True, check: bool = True) -> subprocess.
     env = dict(os.environ)
     env["COURSE_SMOKE"] = "1" if smoke else "0"
     env.setdefault("PYTHONUNBUFFERED", "1")
+    # nbgrader runs `alembic` from PATH when it creates a gradebook: make the scripts of
+    # this interpreter's environment visible even when the venv is not activated.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     command = [sys.executable, "-m", "nbgrader", *map(str, args)]
     result = subprocess.run(command, cwd=root, env=env, text=True, capture_output=True)
     if check and result.returncode != 0:

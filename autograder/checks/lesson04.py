@@ -1,0 +1,351 @@
+"""Self-checks of lesson 04 (data augmentation with Keras preprocessing layers).
+
+Random contrast and brightness layers with the requested ranges, and the LeNet-type
+network of lesson 03 with augmentation layers in front. Every check builds the
+student's layers or model with fresh random arguments and looks at what they do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._core import CheckFailed, call, expect, passed, rng
+
+# Used by `autograder demo` and the end-to-end tests: a student who writes the rotation
+# angle in radians (as tf-addons' `rotate` and SciPy's trigonometry do), so that
+# "15 degrees" becomes a factor of 0.26 of a full turn, i.e. rotations of up to ±94°.
+DEMO_WRONG_ANSWER = {
+    "build_augmented_lenet": (
+        "def build_augmented_lenet(input_shape, num_classes):\n"
+        "    augmentation = keras.Sequential(\n"
+        "        [\n"
+        "            keras.layers.RandomFlip('horizontal'),\n"
+        "            keras.layers.RandomTranslation(0.1, 0.1, fill_mode='nearest'),\n"
+        "            keras.layers.RandomRotation(15 * np.pi / 180, fill_mode='nearest'),  # 15 graus\n"
+        "        ],\n"
+        "        name='aumento',\n"
+        "    )\n"
+        "    model = keras.Sequential(\n"
+        "        [keras.Input(shape=input_shape), augmentation, *lenet_layers(num_classes)]\n"
+        "    )\n"
+        "    model.compile(\n"
+        "        optimizer=keras.optimizers.Adam(),\n"
+        "        loss='sparse_categorical_crossentropy',\n"
+        "        metrics=['accuracy'],\n"
+        "    )\n"
+        "    return model\n"
+    ),
+}
+
+MAX_ROTATION = 60 / 360
+"""Largest rotation factor accepted for CIFAR-10 augmentation: ±60° (lesson 04)."""
+
+
+def lenet_reference(num_classes: int) -> list[tuple[str, dict]]:
+    """The LeNet-type network of lessons 03-04, layer by layer, after its input (lesson 04).
+
+    Each item is ``(Keras class name, {config key: expected value})``: two 5×5 ReLU
+    convolutions with 20 and 40 filters, each followed by 2×2 max-pooling, then Flatten,
+    Dropout 0.25, Dense 1000 ReLU, Dropout 0.25 and a softmax with ``num_classes`` units.
+    """
+    conv = {"kernel_size": (5, 5), "strides": (1, 1), "padding": "valid", "activation": "relu"}
+    pool = {"pool_size": (2, 2), "strides": (2, 2), "padding": "valid"}
+    return [
+        ("Conv2D", {"filters": 20, **conv}),
+        ("MaxPooling2D", pool),
+        ("Conv2D", {"filters": 40, **conv}),
+        ("MaxPooling2D", pool),
+        ("Flatten", {}),
+        ("Dropout", {"rate": 0.25}),
+        ("Dense", {"units": 1000, "activation": "relu"}),
+        ("Dropout", {"rate": 0.25}),
+        ("Dense", {"units": num_classes, "activation": "softmax"}),
+    ]
+
+
+def reference_lenet(input_shape, num_classes: int):
+    """An uncompiled Keras model built from :func:`lenet_reference` (lesson 04)."""
+    import keras
+
+    layers = []
+    for kind, config in lenet_reference(num_classes):
+        layers.append(getattr(keras.layers, kind).from_config(dict(config)))
+    return keras.Sequential([keras.Input(shape=tuple(input_shape)), *layers])
+
+
+def is_augmentation_layer(layer) -> bool:
+    """True for Keras's random image layers (``RandomFlip``, ``RandAugment``, …) (lesson 04)."""
+    kind = type(layer).__name__
+    return kind.startswith("Random") or kind in {"RandAugment", "AugMix"}
+
+
+def flat_layers(model) -> list:
+    """The layers of a model in order, nested models and pipelines opened, inputs left out."""
+    import keras
+
+    out = []
+    for layer in getattr(model, "layers", []):
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        if isinstance(getattr(layer, "layers", None), (list, tuple)):
+            out.extend(flat_layers(layer))
+        else:
+            out.append(layer)
+    return out
+
+
+def _run(layers, x, training: bool) -> np.ndarray:
+    for layer in layers:
+        x = layer(x, training=training)
+    return np.asarray(x)
+
+
+def _config_value(value):
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def _describe(kind: str, config: dict) -> str:
+    shown = {k: v for k, v in config.items() if k in ("filters", "units", "rate", "activation")}
+    inner = ", ".join(f"{k}={v}" for k, v in shown.items())
+    return f"{kind}({inner})" if inner else kind
+
+
+# ---------------------------------------------------------------------------- exercise 1
+
+
+def _value_ranges(generator):
+    low = float(generator.uniform(-1.0, 1.0))
+    return [(0, 255), (0.0, 1.0), (low, low + float(generator.uniform(2.0, 5.0)))]
+
+
+def contrast_multipliers(layer, images) -> np.ndarray:
+    """The contrast factor each image received: the slope of output vs input deviations.
+
+    Both deviations are taken from each channel's mean, as ``RandomContrast`` does (lesson 04).
+    """
+    images = np.asarray(images, dtype="float32")
+    mean = images.mean(axis=(1, 2), keepdims=True)
+    out = np.asarray(layer(images, training=True), dtype="float64")
+    dev = images - mean
+    return ((out - mean) * dev).sum(axis=(1, 2, 3)) / (dev**2).sum(axis=(1, 2, 3))
+
+
+def build_contrast_layer(fn) -> None:
+    """Check ``build_contrast_layer(factor, value_range)``: contrast × [1−f, 1+f], clipped."""
+    import keras
+
+    generator = rng()
+    for value_range in _value_ranges(generator):
+        low, high = value_range
+        width = high - low
+        factor = round(float(generator.uniform(0.15, 0.6)), 3)
+        layer = call(fn, "build_contrast_layer", factor, value_range)
+        expect(
+            isinstance(layer, keras.layers.RandomContrast),
+            "`build_contrast_layer` deve devolver uma camada keras.layers.RandomContrast, "
+            f"não {type(layer).__name__}.",
+        )
+        # Narrow images around the middle of the range: no pixel is clipped, so each
+        # image's contrast factor can be measured exactly.
+        shape = (64, 6, 6, 3)
+        images = (low + width * generator.uniform(0.35, 0.65, size=shape)).astype("float32")
+        same = np.asarray(layer(images, training=False))
+        expect(
+            np.allclose(same, images, atol=1e-5 * width),
+            "Com training=False a camada deve devolver a imagem sem mudança.",
+        )
+        m = contrast_multipliers(layer, images)
+        f = f"{factor:g}"
+        expect(
+            m.max() <= 1 + factor + 1e-3 and m.min() >= 1 - factor - 1e-3,
+            f"Com factor={f} o contraste deve ser multiplicado por um número entre "
+            f"{1 - factor:.3g} e {1 + factor:.3g}, mas saiu entre {m.min():.3g} e {m.max():.3g}.",
+        )
+        if m.min() > 1 - 1e-3:
+            raise CheckFailed(
+                f"❌ Com factor={f} o contraste só AUMENTOU (multiplicadores entre "
+                f"{m.min():.3g} e {m.max():.3g}). No Keras 3.15, RandomContrast(f) sorteia em "
+                "[1, 1 + f], apesar da documentação; passe a tupla factor=(f, f) para sortear "
+                "em [1 − f, 1 + f]."
+            )
+        expect(
+            m.min() < 1 - factor / 2 and m.max() > 1 + factor / 2,
+            f"Com factor={f} os multiplicadores sorteados deveriam cobrir [{1 - factor:.3g}, "
+            f"{1 + factor:.3g}], mas ficaram entre {m.min():.3g} e {m.max():.3g}.",
+        )
+        # Wide images: a strong contrast pushes pixels out of the range, which must be clipped.
+        wide = (low + width * generator.uniform(0, 1, size=(32, 6, 6, 3))).astype("float32")
+        out = np.asarray(layer(wide, training=True))
+        tolerance = 1e-4 * width
+        expect(
+            out.min() >= low - tolerance and out.max() <= high + tolerance,
+            f"Para imagens com valores em {value_range}, a saída foi de {out.min():.3g} a "
+            f"{out.max():.3g}: passe value_range={value_range} para a camada cortar o que "
+            "sair da faixa.",
+        )
+    passed("build_contrast_layer sorteia o contraste em [1 − f, 1 + f] e respeita value_range.")
+
+
+def build_brightness_layer(fn) -> None:
+    """Check ``build_brightness_layer(max_delta, value_range)``: adds U(−d, d), clipped."""
+    import keras
+
+    generator = rng()
+    for value_range in _value_ranges(generator):
+        low, high = value_range
+        width = high - low
+        max_delta = float(generator.uniform(0.05, 0.3)) * width
+        layer = call(fn, "build_brightness_layer", max_delta, value_range)
+        expect(
+            isinstance(layer, keras.layers.RandomBrightness),
+            "`build_brightness_layer` deve devolver uma camada keras.layers.RandomBrightness, "
+            f"não {type(layer).__name__}.",
+        )
+        shape = (64, 5, 5, 3)
+        images = (low + width * generator.uniform(0.4, 0.6, size=shape)).astype("float32")
+        same = np.asarray(layer(images, training=False))
+        expect(
+            np.allclose(same, images, atol=1e-5 * width),
+            "Com training=False a camada deve devolver a imagem sem mudança.",
+        )
+        out = np.asarray(layer(images, training=True), dtype="float64")
+        delta = (out - images).mean(axis=(1, 2, 3))
+        d = f"{max_delta:.4g}"
+        tolerance = 1e-3 * max_delta + 1e-5 * width
+        if np.abs(delta).max() > max_delta + tolerance or np.abs(delta).max() < 0.75 * max_delta:
+            raise CheckFailed(
+                f"❌ Para value_range={value_range} e max_delta={d}, os deslocamentos de brilho "
+                f"foram até {np.abs(delta).max():.4g}; deviam ir até ±{d}. O factor de "
+                "RandomBrightness é uma FRAÇÃO da largura da faixa: "
+                "factor = max_delta / (alto − baixo), e passe também value_range."
+            )
+        expect(
+            delta.min() < -max_delta / 2 and delta.max() > max_delta / 2,
+            f"O brilho deve subir e descer (deslocamentos entre −{d} e +{d}), mas saiu entre "
+            f"{delta.min():.4g} e {delta.max():.4g}: use um factor simétrico.",
+        )
+        bright = np.full((16, 4, 4, 3), high - 0.01 * width, dtype="float32")
+        bright[:8] = low + 0.01 * width
+        out = np.asarray(layer(bright, training=True))
+        tolerance = 1e-4 * width
+        expect(
+            out.min() >= low - tolerance and out.max() <= high + tolerance,
+            f"Para imagens com valores em {value_range} a saída foi de {out.min():.4g} a "
+            f"{out.max():.4g}: passe value_range={value_range} para a camada cortar o que "
+            "sair da faixa.",
+        )
+    passed("build_brightness_layer desloca o brilho em ±max_delta e respeita value_range.")
+
+
+# ---------------------------------------------------------------------------- exercise 2
+
+
+def _augmentation_problem(aug_layers, low: float, high: float) -> str | None:
+    for layer in aug_layers:
+        kind = type(layer).__name__
+        config = layer.get_config()
+        if kind == "RandomRotation":
+            factor = np.max(np.abs(np.ravel(config["factor"])))
+            if factor > MAX_ROTATION + 1e-9:
+                return (
+                    f"RandomRotation tem factor {factor:.3g}, isto é, rotações de até "
+                    f"±{factor * 360:.0f}°. O fator é uma FRAÇÃO DE VOLTA (não graus nem "
+                    "radianos): 15° é 15/360 ≈ 0.042. Para o CIFAR-10 use no máximo 60/360."
+                )
+        if "value_range" in config:
+            vr = tuple(float(v) for v in config["value_range"])
+            if not np.allclose(vr, (low, high)):
+                return (
+                    f"{kind} tem value_range={vr}, mas as entradas da rede estão entre "
+                    f"{low} e {high}: passe value_range=({low}, {high}), senão a camada corta "
+                    "metade dos valores."
+                )
+    return None
+
+
+def build_augmented_lenet(fn) -> None:
+    """Check ``build_augmented_lenet(input_shape, num_classes)``: augmentation, then LeNet."""
+    import keras
+
+    generator = rng()
+    side = int(generator.integers(28, 41))
+    shapes = [((32, 32, 3), 10), ((side, side + 2, 1), int(generator.integers(2, 9)))]
+    for input_shape, classes in shapes:
+        model = call(fn, "build_augmented_lenet", input_shape, classes)
+        expect(
+            isinstance(model, keras.Model),
+            f"`build_augmented_lenet` deve devolver um modelo Keras, não {type(model).__name__}.",
+        )
+        layers = flat_layers(model)
+        n_aug = 0
+        while n_aug < len(layers) and is_augmentation_layer(layers[n_aug]):
+            n_aug += 1
+        aug, rest = layers[:n_aug], layers[n_aug:]
+        if not aug:
+            late = [type(l).__name__ for l in layers if is_augmentation_layer(l)]
+            raise CheckFailed(
+                "❌ "
+                + (
+                    f"As camadas de aumento ({', '.join(late)}) devem vir no COMEÇO, logo "
+                    "depois da entrada, antes da primeira convolução."
+                    if late
+                    else "Não encontrei camadas de aumento de dados (keras.layers.Random…) no "
+                    "começo do modelo."
+                )
+            )
+        expected = lenet_reference(classes)
+        got_kinds = [type(l).__name__ for l in rest]
+        wanted = ", ".join(_describe(k, c) for k, c in expected)
+        got = ", ".join(_describe(type(l).__name__, l.get_config()) for l in rest)
+        expect(
+            got_kinds == [kind for kind, _ in expected],
+            "Depois do aumento de dados a rede deve ser a LeNet da lição 03, sem mudanças "
+            f"(use lenet_layers): esperava {wanted}; encontrei {got}.",
+        )
+        for layer, (kind, wanted_config) in zip(rest, expected):
+            config = layer.get_config()
+            for key, value in wanted_config.items():
+                expect(
+                    _config_value(config.get(key)) == value,
+                    f"Na camada {kind} esperava {key}={value!r}, mas está "
+                    f"{_config_value(config.get(key))!r}. Não mude a LeNet: só acrescente o "
+                    "aumento de dados.",
+                )
+        problem = _augmentation_problem(aug, -0.5, 0.5)
+        if problem:
+            raise CheckFailed("❌ " + problem)
+        expect(
+            model.count_params() == reference_lenet(input_shape, classes).count_params(),
+            f"O modelo tem {model.count_params()} parâmetros; a LeNet com entrada "
+            f"{input_shape} tem {reference_lenet(input_shape, classes).count_params()}.",
+        )
+        x = generator.uniform(-0.5, 0.5, size=(16, *input_shape)).astype("float32")
+        off = _run(aug, x, training=False)
+        expect(
+            off.shape == x.shape and np.allclose(off, x, atol=1e-6),
+            "Com training=False (inferência: predict, evaluate) as camadas de aumento devem "
+            "devolver a imagem sem mudança. Use só camadas aleatórias que preservem o tamanho "
+            "da imagem (nada de recortes ou redimensionamentos).",
+        )
+        first, second = _run(aug, x, training=True), _run(aug, x, training=True)
+        expect(
+            first.shape == x.shape,
+            f"O aumento de dados mudou a forma das imagens de {x.shape[1:]} para "
+            f"{first.shape[1:]}: use transformações que preservem o tamanho.",
+        )
+        expect(
+            not np.allclose(first, second),
+            "Duas chamadas com training=True deram a mesma saída: o aumento de dados deve "
+            "sortear uma transformação nova a cada lote.",
+        )
+        y = np.asarray(model.predict(x[:4], verbose=0))
+        expect(y.shape == (4, classes), f"Saída de forma {y.shape}; esperava (4, {classes}).")
+        expect(model.compiled, "Compile o modelo (model.compile) antes de devolvê-lo.")
+        optimizer = type(model.optimizer).__name__
+        expect(optimizer == "Adam", f"Use o otimizador Adam, como na lição 03 (está {optimizer}).")
+    passed(
+        "build_augmented_lenet põe o aumento de dados no começo, ativo só no treino, "
+        "e mantém a LeNet da lição 03."
+    )

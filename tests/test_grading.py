@@ -1,0 +1,134 @@
+"""Grading pipeline pieces that need no notebook execution."""
+
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from traitlets.config import Config
+
+from autograder import demo, grading
+
+NB = ["02_cifar10.ipynb"]
+
+
+@pytest.mark.parametrize(
+    "path, student",
+    [
+        (
+            "Ana Júlia Souza_1234_assignsubmission_file_Copy of 02_cifar10 (1).ipynb",
+            "ana-julia-souza",
+        ),
+        ("Ana Júlia Souza_1234_assignsubmission_file_/02_cifar10.ipynb", "ana-julia-souza"),
+        (
+            "Ana Júlia Souza_1234_assignsubmission_file_/Cópia de 02_cifar10 (2).ipynb",
+            "ana-julia-souza",
+        ),
+        ("souzaana_LATE_123_456_02_cifar10.ipynb", "souzaana"),
+        ("maria/Copy of 02_cifar10 (1).ipynb", "maria"),
+        ("Turma A/joao/02_cifar10-checkpoint.ipynb", "turma-a"),
+        ("joao_silva_02_cifar10.ipynb", "joao-silva"),
+    ],
+)
+def test_submissions_are_matched_to_student_and_notebook(path, student):
+    found = grading.match_submission(path, "02_cifar10", NB)
+    assert found == grading.Match(student, "02_cifar10.ipynb")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "Copy of 02_cifar10 (1).ipynb",  # loose file: nobody to give it to
+        "maria/relatorio.pdf",
+        "maria/03_lenet.ipynb",  # another lesson
+    ],
+)
+def test_unplaceable_files_are_skipped(path):
+    assert grading.match_submission(path, "02_cifar10", NB) is None
+
+
+REAL_TF_STDERR = [
+    "2026-11-24 05:10:51.161631: I tensorflow/core/util/port.cc:153] oneDNN custom operations are on.",
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+    "W0000 00:00:1732442400.000001    1234 gpu_device.cc:2344] Cannot dlopen some GPU libraries.",
+    "I0000 00:00:1732442400.5  99 cuda_executor.cc:1001] could not open file to read NUMA node",
+    "/usr/lib/python3/site-packages/keras/src/layers/core/input_layer.py:27: UserWarning: "
+    "Argument `input_shape` is deprecated.",
+    "WARNING:absl:You are saving your model as an HDF5 file.",
+]
+
+
+@pytest.mark.parametrize("line", REAL_TF_STDERR)
+def test_tf_log_lines_are_ignored(line):
+    assert re.search(grading.TF_LOG_PATTERN, "algo antes\n" + line + "\n")
+
+
+@pytest.mark.parametrize(
+    "text", ["0.93\n", "resultado: errado\n", "Traceback (most recent call last):\n"]
+)
+def test_student_output_is_not_ignored(text):
+    assert not re.search(grading.TF_LOG_PATTERN, text)
+
+
+def test_configuration_for_tensorflow_courses(tmp_path):
+    c = Config()
+    grading.configure(c, tmp_path)
+    assert c.IgnorePattern.enabled is True
+    assert c.OverwriteCells.add_missing_cells is True
+    assert 120 <= c.Execute.timeout < 3600
+    assert c.CourseDirectory.source_directory == "solutions"
+    assert c.CourseDirectory.release_directory == "lessons"
+    assert all(
+        getattr(c.CourseDirectory, name).startswith("grading/")
+        for name in ("submitted_directory", "autograded_directory", "feedback_directory")
+    )
+    assert "grading" in c.CourseDirectory.db_url
+
+
+def test_instructor_working_files_are_gitignored(root):
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "grading/gradebook.db"], cwd=root
+    ).returncode
+    assert ignored == 0
+
+
+def _cli(*args, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "autograder.cli", *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+def test_cli_unknown_lesson_is_a_clear_error(root):
+    result = _cli("grade", "99_nada", cwd=root)
+    assert result.returncode == 2
+    assert "99_nada" in result.stderr and "02_cifar10" in result.stderr
+
+
+def test_cli_outside_a_course_is_a_clear_error(tmp_path):
+    result = _cli("export", cwd=tmp_path)
+    assert result.returncode == 2 and "nbgrader_config.py" in result.stderr
+
+
+def test_grade_without_submissions_says_what_to_do(root, tmp_path):
+    course = demo.make_course(root, "02_cifar10", tmp_path / "curso")
+    with pytest.raises(grading.GradingError, match="autograder collect"):
+        grading.grade(course, "02_cifar10")
+
+
+def test_collect_loose_colab_files_in_student_folders(root, tmp_path):
+    """A folder of Colab downloads, one sub-folder per student, lands in submitted/."""
+    course = demo.make_course(root, "02_cifar10", tmp_path / "curso")
+    grading.release(course, ["02_cifar10"])
+    released = nbformat.read(course / "lessons/02_cifar10/02_cifar10.ipynb", 4)
+    for student, name in (
+        ("maria", "Copy of 02_cifar10 (1).ipynb"),
+        ("Zé Silva", "02_cifar10.ipynb"),
+    ):
+        folder = tmp_path / "entregas" / student
+        folder.mkdir(parents=True)
+        nbformat.write(released, folder / name)
+    (tmp_path / "entregas" / "Copy of 02_cifar10.ipynb").write_text("{}")  # unplaceable
+    students = grading.collect(course, "02_cifar10", tmp_path / "entregas")
+    assert students == ["maria", "ze-silva"]
+    assert (course / "grading/submitted/maria/02_cifar10/02_cifar10.ipynb").is_file()
