@@ -1,4 +1,8 @@
-"""Plotting helpers: image grids and training curves. Introduced in lessons 01-03."""
+"""Plotting helpers: image grids and training curves. Introduced in lessons 01-03.
+
+Each helper draws one figure and shows it (``plt.show()``) instead of returning it, so
+the last line of a notebook cell can be the call itself with no trailing ``;``.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ def show_images(images, titles=None, ncols: int = 5, size: float = 2.0, cmap=Non
     """Show images side by side in a grid, each with an optional title (lesson 01).
 
     ``images`` is a sequence or array of images (``uint8`` 0-255 shown as is,
-    floats rescaled to their own range). Returns the Matplotlib figure.
+    floats rescaled to their own range). Shows the figure; returns nothing, so a
+    notebook cell that ends with this call displays the figure once.
     """
     import matplotlib.pyplot as plt
 
@@ -38,7 +43,7 @@ def show_images(images, titles=None, ncols: int = 5, size: float = 2.0, cmap=Non
         if titles is not None:
             ax.set_title(str(titles[i]), fontsize=9)
     fig.tight_layout()
-    return fig
+    plt.show()
 
 
 def class_grid(images, row_labels, size: float = 1.2):
@@ -60,7 +65,7 @@ def class_grid(images, row_labels, size: float = 1.2):
             ax.set_yticks([])
         axes[r, 0].set_ylabel(str(row_labels[r]), rotation=0, ha="right", va="center")
     fig.tight_layout()
-    return fig
+    plt.show()
 
 
 def plot_history(history, title: str = ""):
@@ -87,4 +92,4 @@ def plot_history(history, title: str = ""):
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    return fig
+    plt.show()
