@@ -45,18 +45,20 @@ def _random_scores(generator, n: int, classes: int) -> np.ndarray:
     return scores / scores.sum(axis=1, keepdims=True)
 
 
-def _top_k_hint(got: float, probs, labels, k: int, expected: float) -> str:
-    """Why ``got`` may differ from the right top-k error ``expected``."""
-    labels = np.ravel(labels)
+def _top_k_candidates(probs, labels, k: int, expected: float) -> list[tuple[float, str]]:
+    """Values that typical mistakes give on ``(probs, labels, k)``, each with its hint."""
     n, classes = probs.shape
     lowest = np.argsort(probs, axis=1)[:, :k]
     misses_lowest = float(np.mean(~np.any(lowest == labels[:, None], axis=1)))
-    candidates = [
+    return [
         (
             1.0 - expected,
             "Você devolveu a taxa de ACERTO top-k; o pedido é a taxa de ERRO (1 − acerto).",
         ),
-        (expected * n, f"Devolva uma fração entre 0 e 1: divida o número de erros por N = {n}."),
+        (
+            expected * n,
+            "Devolva uma fração entre 0 e 1: divida o número de erros pelo número N de linhas.",
+        ),
         (
             reference_top_k_error(probs, labels, 1),
             "O resultado é o erro top-1 (só o argmax): considere as k classes mais prováveis, "
@@ -67,23 +69,39 @@ def _top_k_hint(got: float, probs, labels, k: int, expected: float) -> str:
             "Você pegou as k classes MENOS prováveis: np.argsort ordena em ordem crescente; "
             "use as k últimas colunas (ou ordene -probs).",
         ),
+        (
+            reference_top_k_error(probs, labels, k + 1),
+            "O resultado equivale a usar k + 1 classes: confira o fatiamento (exatamente k).",
+        ),
+        (
+            reference_top_k_error(probs, labels, k - 1),
+            "O resultado equivale a usar k − 1 classes: confira o fatiamento (exatamente k).",
+        ),
     ]
-    if k + 1 < classes:
-        candidates.append(
-            (
-                reference_top_k_error(probs, labels, k + 1),
-                "O resultado equivale a usar k + 1 classes: confira o fatiamento (exatamente k).",
-            )
-        )
-    if k > 1:
-        candidates.append(
-            (
-                reference_top_k_error(probs, labels, k - 1),
-                "O resultado equivale a usar k − 1 classes: confira o fatiamento (exatamente k).",
-            )
-        )
-    for value, hint in candidates:
-        if abs(got - value) < 1e-6 and abs(value - expected) > 1e-6:
+
+
+def _diagnostic_case(generator):
+    """A case (probs, labels, k=3) in which every typical mistake gives a different value."""
+    n, classes, k = 20, 12, 3
+    for _ in range(10_000):  # a few tries are enough in practice
+        probs = _random_scores(generator, n, classes)
+        labels = generator.integers(0, classes, size=n)
+        expected = reference_top_k_error(probs, labels, k)
+        values = [expected] + [v for v, _ in _top_k_candidates(probs, labels, k, expected)]
+        if min(np.diff(np.sort(values))) > 0.02:
+            break
+    return probs, labels, k, expected
+
+
+def _top_k_hint(fn) -> str:
+    """Run ``fn`` on a diagnostic case and name the mistake its result points to."""
+    probs, labels, k, expected = _diagnostic_case(rng())
+    try:
+        got = float(call(fn, "top_k_error", probs.copy(), labels.copy(), k))
+    except (CheckFailed, TypeError, ValueError):
+        got = float("nan")
+    for value, hint in _top_k_candidates(probs, labels, k, expected):
+        if abs(got - value) < 1e-6:
             return hint
     return (
         "Para cada linha, veja se o rótulo verdadeiro está entre as k colunas de maior "
@@ -144,7 +162,7 @@ def top_k_error(fn) -> None:
                 )
             raise CheckFailed(
                 f"❌ `top_k_error` devolveu {got:.4f}; o certo é {expected:.4f} {where}. "
-                + _top_k_hint(got, probs, labels, k, expected)
+                + _top_k_hint(fn)
             )
     passed("top_k_error confere com o scikit-learn para vários N, C e k (inclusive k=1 e k=C).")
 
@@ -184,7 +202,7 @@ class _Probe:
     """A stand-in ``preprocess``: a random affine map that remembers how often it ran."""
 
     def __init__(self, generator):
-        self.scale = float(generator.uniform(0.5, 2.0)) * float(generator.choice([-1.0, 1.0]))
+        self.scale = float(generator.uniform(1.5, 3.0)) * float(generator.choice([-1.0, 1.0]))
         self.shift = float(generator.uniform(-50.0, 50.0))
         self.calls = 0
 
@@ -242,8 +260,8 @@ def _write_image(path: Path, image: np.ndarray) -> None:
 def load_batch(fn) -> None:
     """Check ``load_batch(paths, target_size, preprocess) -> float32 (N, H, W, 3)`` on new files."""
     generator = rng()
-    height = int(generator.integers(24, 48))
-    width = height + int(generator.choice([-1, 1])) * int(generator.integers(8, 20))
+    height = int(generator.integers(36, 57))  # height != width: swapped axes show up
+    width = height + int(generator.choice([-1, 1])) * int(generator.integers(8, 17))
     target_size = (height, width)
     with tempfile.TemporaryDirectory() as tmp:
         # colour images of different sizes and formats, each made of 4 constant quadrants
