@@ -197,7 +197,16 @@ def build_brightness_layer(fn) -> None:
         low, high = value_range
         width = high - low
         max_delta = float(generator.uniform(0.05, 0.3)) * width
-        layer = call(fn, "build_brightness_layer", max_delta, value_range)
+        try:
+            layer = call(fn, "build_brightness_layer", max_delta, value_range)
+        except CheckFailed as error:
+            if isinstance(error.__cause__, ValueError) and "factor" in str(error.__cause__):
+                raise CheckFailed(
+                    f"{error} O factor de RandomBrightness é uma FRAÇÃO da largura da faixa "
+                    "(entre −1 e 1), não o deslocamento em níveis de cinza: "
+                    "factor = max_delta / (alto − baixo)."
+                ) from error
+            raise
         expect(
             isinstance(layer, keras.layers.RandomBrightness),
             "`build_brightness_layer` deve devolver uma camada keras.layers.RandomBrightness, "
@@ -316,10 +325,11 @@ def build_augmented_lenet(fn) -> None:
         problem = _augmentation_problem(aug, -0.5, 0.5)
         if problem:
             raise CheckFailed("❌ " + problem)
+        got_shape = tuple(model.input_shape[1:]) if hasattr(model, "input_shape") else None
         expect(
-            model.count_params() == reference_lenet(input_shape, classes).count_params(),
-            f"O modelo tem {model.count_params()} parâmetros; a LeNet com entrada "
-            f"{input_shape} tem {reference_lenet(input_shape, classes).count_params()}.",
+            got_shape == tuple(input_shape),
+            f"Pedi input_shape={input_shape}, mas o modelo recebe {got_shape}: use "
+            "keras.Input(shape=input_shape), sem fixar (32, 32, 3).",
         )
         x = generator.uniform(-0.5, 0.5, size=(16, *input_shape)).astype("float32")
         off = _run(aug, x, training=False)
@@ -339,6 +349,12 @@ def build_augmented_lenet(fn) -> None:
             not np.allclose(first, second),
             "Duas chamadas com training=True deram a mesma saída: o aumento de dados deve "
             "sortear uma transformação nova a cada lote.",
+        )
+        reference_params = reference_lenet(input_shape, classes).count_params()
+        expect(
+            model.count_params() == reference_params,
+            f"O modelo tem {model.count_params()} parâmetros; a LeNet com entrada "
+            f"{input_shape} tem {reference_params}. Não mude a LeNet.",
         )
         y = np.asarray(model.predict(x[:4], verbose=0))
         expect(y.shape == (4, classes), f"Saída de forma {y.shape}; esperava (4, {classes}).")

@@ -1,0 +1,231 @@
+"""Lesson 04 self-checks accept right answers and reject wrong ones with the right hint."""
+
+import keras
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, lesson04
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError()
+
+
+# ---------------------------------------------------------------------------- contrast
+
+
+def contrast_right(factor, value_range=(0, 255)):
+    return keras.layers.RandomContrast((factor, factor), value_range=value_range)
+
+
+def test_build_contrast_layer_right(capsys):
+    lesson04.build_contrast_layer(contrast_right)
+    assert "✅" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        # Keras 3.15: a scalar factor only raises the contrast, whatever the docs say.
+        (lambda f, vr=(0, 255): keras.layers.RandomContrast(f, value_range=vr), "AUMENTOU"),
+        (lambda f, vr=(0, 255): keras.layers.RandomContrast((f, f)), "value_range"),
+        (lambda f, vr=(0, 255): contrast_right(f / 2, vr), "cobrir"),
+        (lambda f, vr=(0, 255): contrast_right(min(1.0, 1.8 * f), vr), "entre"),
+        (lambda f, vr=(0, 255): contrast_right(0.3, (0, 255)), "value_range|entre|cobrir"),
+        (
+            lambda f, vr=(0, 255): keras.layers.RandomBrightness(f, value_range=vr),
+            "RandomContrast",
+        ),
+        (stub, "ainda não foi implementada"),
+        ("não é função", "Esperava a função"),
+    ],
+)
+def test_build_contrast_layer_wrong(wrong, hint):
+    with pytest.raises(CheckFailed, match=hint):
+        lesson04.build_contrast_layer(wrong)
+
+
+def test_contrast_multipliers_measures_the_factor():
+    x = np.random.default_rng(1).uniform(100, 150, (50, 6, 6, 3)).astype("float32")
+    m = lesson04.contrast_multipliers(keras.layers.RandomContrast((0.4, 0.4)), x)
+    assert m.shape == (50,) and 0.6 - 1e-3 <= m.min() < 0.8 and 1.2 < m.max() <= 1.4 + 1e-3
+
+
+# ---------------------------------------------------------------------------- brightness
+
+
+def brightness_right(max_delta, value_range=(0, 255)):
+    low, high = value_range
+    return keras.layers.RandomBrightness(max_delta / (high - low), value_range=value_range)
+
+
+def test_build_brightness_layer_right(capsys):
+    lesson04.build_brightness_layer(brightness_right)
+    assert "✅" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        # the delta in pixel levels passed as the factor
+        (lambda d, vr=(0, 255): keras.layers.RandomBrightness(d, value_range=vr), "FRAÇÃO"),
+        # right factor, but the default value range 0-255
+        (lambda d, vr=(0, 255): keras.layers.RandomBrightness(d / (vr[1] - vr[0])), "FRAÇÃO"),
+        (
+            lambda d, vr=(0, 255): keras.layers.RandomBrightness(
+                (0, d / (vr[1] - vr[0])), value_range=vr
+            ),
+            "subir e descer",
+        ),
+        (lambda d, vr=(0, 255): brightness_right(d / 3, vr), "FRAÇÃO"),
+        (lambda d, vr=(0, 255): keras.layers.RandomBrightness(0.1, value_range=vr), "FRAÇÃO"),
+        (lambda d, vr=(0, 255): contrast_right(0.2, vr), "RandomBrightness"),
+        (stub, "ainda não foi implementada"),
+    ],
+)
+def test_build_brightness_layer_wrong(wrong, hint):
+    with pytest.raises(CheckFailed, match=hint):
+        lesson04.build_brightness_layer(wrong)
+
+
+# ---------------------------------------------------------------------------- augmented LeNet
+
+
+def lenet_layers(num_classes):
+    return [
+        keras.layers.Conv2D(20, kernel_size=(5, 5), activation="relu"),
+        keras.layers.MaxPooling2D(pool_size=(2, 2)),
+        keras.layers.Conv2D(40, kernel_size=(5, 5), activation="relu"),
+        keras.layers.MaxPooling2D(pool_size=(2, 2)),
+        keras.layers.Flatten(),
+        keras.layers.Dropout(0.25),
+        keras.layers.Dense(1000, activation="relu"),
+        keras.layers.Dropout(0.25),
+        keras.layers.Dense(num_classes, activation="softmax"),
+    ]
+
+
+def default_augmentation():
+    return [
+        keras.layers.RandomRotation(15 / 360, fill_mode="nearest"),
+        keras.layers.RandomTranslation(0.1, 0.1, fill_mode="nearest"),
+        keras.layers.RandomFlip("horizontal"),
+    ]
+
+
+def make_builder(
+    augmentation=default_augmentation,
+    body=lenet_layers,
+    nested=True,
+    optimizer="adam",
+    compile_model=True,
+    fixed_shape=None,
+):
+    def build(input_shape, num_classes):
+        shape = fixed_shape or input_shape
+        aug = augmentation()
+        front = [keras.Sequential(aug, name="aumento")] if nested and aug else aug
+        model = keras.Sequential([keras.Input(shape=shape), *front, *body(num_classes)])
+        if compile_model:
+            model.compile(
+                optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+            )
+        return model
+
+    return build
+
+
+def functional_builder(input_shape, num_classes):
+    inputs = keras.Input(shape=input_shape)
+    x = inputs
+    for layer in default_augmentation() + lenet_layers(num_classes):
+        x = layer(x)
+    model = keras.Model(inputs, x)
+    model.compile(optimizer=keras.optimizers.Adam(), loss="sparse_categorical_crossentropy")
+    return model
+
+
+@pytest.mark.parametrize(
+    "builder", [make_builder(), make_builder(nested=False), functional_builder]
+)
+def test_build_augmented_lenet_right(builder, capsys):
+    lesson04.build_augmented_lenet(builder)
+    assert "✅" in capsys.readouterr().out
+
+
+def demo_wrong_builder():
+    scope = {"keras": keras, "np": np, "lenet_layers": lenet_layers}
+    exec(lesson04.DEMO_WRONG_ANSWER["build_augmented_lenet"], scope)
+    return scope["build_augmented_lenet"]
+
+
+def conv_first(num_classes):
+    layers = lenet_layers(num_classes)
+    return layers[:1] + [keras.layers.RandomFlip("horizontal")] + layers[1:]
+
+
+def wider_dense(num_classes):
+    layers = lenet_layers(num_classes)
+    layers[6] = keras.layers.Dense(512, activation="relu")
+    return layers
+
+
+def same_padding(num_classes):
+    layers = lenet_layers(num_classes)
+    layers[0] = keras.layers.Conv2D(20, (5, 5), activation="relu", padding="same")
+    return layers
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (demo_wrong_builder(), "FRAÇÃO DE VOLTA"),
+        (make_builder(lambda: [keras.layers.RandomRotation(0.3)]), "FRAÇÃO DE VOLTA"),
+        (make_builder(lambda: []), "Não encontrei"),
+        (make_builder(lambda: [], body=conv_first), "COMEÇO"),
+        (make_builder(body=wider_dense), "LeNet"),
+        (make_builder(body=same_padding), "padding"),
+        (make_builder(lambda: [keras.layers.RandomBrightness(0.1)]), "value_range"),
+        (make_builder(lambda: [keras.layers.RandomContrast(0.2)]), "value_range"),
+        (make_builder(lambda: [keras.layers.RandomCrop(24, 24)]), "preserv"),
+        (make_builder(fixed_shape=(32, 32, 3)), "input_shape"),
+        (make_builder(compile_model=False), "Compile"),
+        (make_builder(optimizer="sgd"), "Adam"),
+        (lambda shape, classes: "modelo", "modelo Keras"),
+        (stub, "ainda não foi implementada"),
+    ],
+)
+def test_build_augmented_lenet_wrong(wrong, hint):
+    with pytest.raises(CheckFailed, match=hint):
+        lesson04.build_augmented_lenet(wrong)
+
+
+def test_augmentation_with_right_value_range_passes(capsys):
+    builder = make_builder(
+        lambda: [
+            keras.layers.RandomFlip("horizontal"),
+            keras.layers.RandomBrightness(0.1, value_range=(-0.5, 0.5)),
+        ]
+    )
+    lesson04.build_augmented_lenet(builder)
+    assert "✅" in capsys.readouterr().out
+
+
+def test_reference_lenet_matches_the_apostila():
+    model = lesson04.reference_lenet((32, 32, 3), 10)
+    # conv 5x5x3x20 + conv 5x5x20x40 + dense 1000x1000 + dense 1000x10, with biases
+    expected = (5 * 5 * 3 * 20 + 20) + (5 * 5 * 20 * 40 + 40) + (1000 * 1000 + 1000) + 10010
+    assert model.count_params() == expected
+    assert model.output_shape == (None, 10)
+
+
+def test_demo_wrong_answer_names_an_answer_cell(root):
+    import nbformat
+
+    nb = nbformat.read(root / "solutions/04_aumento_de_dados/04_aumento_de_dados.ipynb", 4)
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"
+    }
+    assert set(lesson04.DEMO_WRONG_ANSWER) <= answers
