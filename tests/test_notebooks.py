@@ -40,11 +40,34 @@ def test_there_are_lessons():
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("notebook", SOLUTIONS, ids=LESSON_IDS)
-def test_solution_passes_all_tests_in_smoke_mode(notebook, tmp_path, monkeypatch):
-    monkeypatch.delenv("COURSE_SMOKE", raising=False)  # nbgrader turns smoke mode on by itself
-    result, seconds = _validate(notebook, tmp_path)
+def test_solution_runs_top_to_bottom_and_passes_all_tests(notebook, tmp_path, monkeypatch):
+    """Executed as nbgrader executes it (smoke mode switched on by NBGRADER_EXECUTION); every
+    cell must run without error, and every test cell must earn its points by nbgrader's own
+    rule (no error, nothing on stderr). `nbgrader validate` alone would miss a crash in an
+    ordinary cell."""
+    from nbclient import NotebookClient
+    from nbgrader.utils import determine_grade, is_grade
+
+    monkeypatch.delenv("COURSE_SMOKE", raising=False)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    nb = nbformat.read(notebook, 4)
+    started = time.monotonic()
+    NotebookClient(
+        nb,
+        timeout=grading.CELL_TIMEOUT,
+        allow_errors=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    seconds = time.monotonic() - started
     print(f"{notebook.parent.name}: {seconds:.0f} s")
-    assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout[-3000:]
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert not errors, f"{cell.source[:300]}\n-> {errors[0].ename}: {errors[0].evalue}"
+        if is_grade(cell) and not cell.metadata["nbgrader"].get("solution"):
+            score, max_score = determine_grade(cell)
+            assert score == max_score, f"{cell.metadata['nbgrader']['grade_id']}: {cell.outputs}"
     assert seconds < SMOKE_LIMIT_S
 
 
@@ -64,11 +87,24 @@ def test_student_version_has_no_solutions(notebook):
     solution = nbformat.read(ROOT / "solutions" / notebook.parent.name / notebook.name, 4)
     student = nbformat.read(notebook, 4)
     student_sources = "\n".join(c.source for c in student.cells)
+    visible = "\n".join(
+        re.sub(
+            r"### BEGIN (SOLUTION|HIDDEN TESTS)\n.*?### END (SOLUTION|HIDDEN TESTS)",
+            "",
+            c.source,
+            flags=re.S,
+        )
+        for c in solution.cells
+    )
     for cell in solution.cells:
         for block in re.findall(
             r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END", cell.source, re.S
         ):
-            lines = [l.strip() for l in block[1].splitlines() if len(l.strip()) > 25]
+            lines = [
+                l.strip()
+                for l in block[1].splitlines()
+                if len(l.strip()) > 25 and l.strip() not in visible
+            ]
             for line in lines:
                 assert line not in student_sources, f"leaked into {notebook}: {line}"
 
@@ -129,6 +165,8 @@ def test_exercises_have_points_docstrings_and_self_checks(notebook):
             assert float(meta.get("points", 0)) > 0, meta["grade_id"]
         if meta.get("solution") and cell.cell_type == "code" and not meta.get("grade"):
             pending_answer = meta["grade_id"]
+        if meta.get("grade"):  # a test cell, or a manually graded answer, closes the exercise
+            pending_answer = None
         if meta.get("grade") and not meta.get("solution"):
             assert re.match(r'^"""[^\n]+"""', cell.source), f"{meta['grade_id']}: docstring first"
             assert "check." in cell.source.split("### BEGIN HIDDEN TESTS")[0], meta["grade_id"]
