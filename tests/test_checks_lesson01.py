@@ -177,9 +177,7 @@ def float64(paths, target_size, preprocess):
 def no_rgb_conversion(paths, target_size, preprocess):
     from PIL import Image
 
-    images = [
-        np.asarray(Image.open(p).resize(target_size[::-1]), dtype="float32") for p in paths
-    ]
+    images = [np.asarray(Image.open(p).resize(target_size[::-1]), dtype="float32") for p in paths]
     return preprocess(np.stack(images))
 
 

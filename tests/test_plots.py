@@ -38,7 +38,12 @@ def test_class_grid_labels_rows():
 
 
 def test_plot_history_train_and_validation():
-    logs = {"accuracy": [0.1, 0.5], "val_accuracy": [0.2, 0.4], "loss": [2, 1], "val_loss": [2, 1.5]}
+    logs = {
+        "accuracy": [0.1, 0.5],
+        "val_accuracy": [0.2, 0.4],
+        "loss": [2, 1],
+        "val_loss": [2, 1.5],
+    }
     plots.plot_history(logs, "t")
     acc_ax = plt.gcf().axes[0]
     assert [line.get_label() for line in acc_ax.get_lines()] == ["treino", "validação"]
