@@ -207,10 +207,20 @@ def split_train_validation(fn) -> None:
         )
         (x_tr, y_tr), (x_val, y_val) = result
         n_train = int(n * (1 - fraction))
-        for value, label in ((x_tr, "x_treino"), (y_tr, "y_treino"), (x_val, "x_val"), (y_val, "y_val")):
+        for value, label in (
+            (x_tr, "x_treino"),
+            (y_tr, "y_treino"),
+            (x_val, "x_val"),
+            (y_val, "y_val"),
+        ):
             expect(
                 isinstance(value, np.ndarray),
                 f"{label} deve ser um np.ndarray, veio {type(value).__name__}.",
+            )
+        if 0 < len(x_val) < n and np.array_equal(x_val, x[: len(x_val)]):
+            raise CheckFailed(
+                "❌ A validação saiu do COMEÇO do treino. Use o FINAL (os últimos "
+                f"{fraction:.0%}), como faz o validation_split do Keras."
             )
         expect(
             len(x_tr) == n_train and len(x_val) == n - n_train,
@@ -222,11 +232,6 @@ def split_train_validation(fn) -> None:
             len(y_tr) == len(x_tr) and len(y_val) == len(x_val),
             "Cada conjunto deve ter tantos rótulos quanto imagens.",
         )
-        if np.array_equal(x_val, x[: n - n_train]):
-            raise CheckFailed(
-                "❌ A validação saiu do COMEÇO do treino. Use o FINAL (os últimos "
-                f"{fraction:.0%}), como faz o validation_split do Keras."
-            )
         expect(
             x_tr.shape[1:] == x.shape[1:] and x_val.shape[1:] == x.shape[1:],
             "As imagens devem manter a forma de cada exemplo.",
@@ -530,7 +535,9 @@ _HEAD = {"Dense", "Dropout", "Activation", "ReLU", "LeakyReLU", "ELU"}
 
 def lenet_structure_problem(model) -> str | None:
     """Why ``model`` is not LeNet-type (conv → pool blocks, Flatten, dense), or None (lesson 03)."""
-    kinds = [type(layer).__name__ for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    kinds = [
+        type(layer).__name__ for layer in model.layers if type(layer).__name__ != "InputLayer"
+    ]
     if any("BatchNormalization" in kind or "Normalization" in kind for kind in kinds):
         return "BatchNormalization não vale aqui: ela fica para as próximas lições."
     if any(kind in {"Add", "Concatenate", "Average", "Multiply", "Subtract"} for kind in kinds):
@@ -542,9 +549,7 @@ def lenet_structure_problem(model) -> str | None:
     allowed = {"Conv2D"} | _POOLING | _FEATURE_EXTRAS
     strange = [kind for kind in features if kind not in allowed]
     if strange:
-        return (
-            f"Antes do Flatten só valem Conv2D, pooling e Dropout/ativações; achei {strange}."
-        )
+        return f"Antes do Flatten só valem Conv2D, pooling e Dropout/ativações; achei {strange}."
     strange = [kind for kind in head if kind not in _HEAD]
     if strange:
         return f"Depois do Flatten só valem Dense, Dropout e ativações; achei {strange}."
@@ -572,7 +577,10 @@ def build_better_lenet(fn) -> None:
     generator = rng()
     shapes = [
         ((32, 32, 3), 10),
-        ((int(generator.integers(32, 49)), int(generator.integers(32, 49)), 1), int(generator.integers(2, 9))),
+        (
+            (int(generator.integers(32, 49)), int(generator.integers(32, 49)), 1),
+            int(generator.integers(2, 9)),
+        ),
     ]
     for input_shape, classes in shapes:
         model = call(fn, "build_better_lenet", input_shape, classes)
