@@ -76,9 +76,7 @@ def cmd_format(args) -> int:
 def cmd_demo(args) -> int:
     from . import demo
 
-    rows = demo.run(
-        _root(args), args.lesson, workdir=args.workdir, keep=args.workdir is not None
-    )
+    rows = demo.run(_root(args), args.lesson, workdir=args.workdir, keep=args.workdir is not None)
     print(demo.table(rows))
     return 0
 
@@ -120,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="todo o fluxo com alunos sintéticos, e a tabela de notas")
     p.add_argument("--lesson", default="02_cifar10")
-    p.add_argument("--workdir", help="pasta onde guardar o curso de demonstração (padrão: temporária)")
+    p.add_argument(
+        "--workdir", help="pasta onde guardar o curso de demonstração (padrão: temporária)"
+    )
     p.set_defaults(func=cmd_demo)
     return parser
 

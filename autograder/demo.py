@@ -39,6 +39,7 @@ TF_NOISE = (
     ")\n"
 )
 
+
 def lesson_module(lesson: str):
     """The self-check module of a lesson (``02_cifar10`` → ``autograder.checks.lesson02``).
 
@@ -113,12 +114,12 @@ def synthetic_students(released, solution, lesson: str) -> list[Student]:
     module = lesson_module(lesson)
     wrong = getattr(module, "DEMO_WRONG_ANSWER", None)
     if wrong is None:  # no lesson-specific mistake: leave the first exercise unanswered
-        first = next(
-            c for c in released.cells if c.metadata.get("nbgrader", {}).get("solution")
-        )
+        first = next(c for c in released.cells if c.metadata.get("nbgrader", {}).get("solution"))
         wrong = {first.metadata["nbgrader"]["grade_id"]: first.source}
     students = [
-        Student("Ana Completa", "todas as respostas certas", notebook_name, complete, "nota máxima"),
+        Student(
+            "Ana Completa", "todas as respostas certas", notebook_name, complete, "nota máxima"
+        ),
         Student("Bruno Branco", "entregou sem responder", notebook_name, released, "zero"),
         Student(
             "Carla Umerro",
@@ -148,7 +149,9 @@ def synthetic_students(released, solution, lesson: str) -> list[Student]:
             complete,
             "nota máxima",
         ),
-        Student("Gil Corrompido", "arquivo que não é notebook", notebook_name, None, "zero, avisado"),
+        Student(
+            "Gil Corrompido", "arquivo que não é notebook", notebook_name, None, "zero, avisado"
+        ),
     ]
     for name, description, expected, overrides in getattr(module, "DEMO_EXTRA_STUDENTS", []):
         students.append(
@@ -246,7 +249,9 @@ def table(rows: list[dict]) -> str:
     lines = [header, "-" * len(header)]
     for row in rows:
         score = f"{row['score']:.1f}/{row['auto_max']:.1f}"
-        lines.append(f"{row['student_id']:<16} {row['description']:<38} {score:>11}  {row['expected']}")
+        lines.append(
+            f"{row['student_id']:<16} {row['description']:<38} {score:>11}  {row['expected']}"
+        )
         if row["problem"]:
             lines.append(f"{'':<16} ↳ não corrigido: {row['problem'].splitlines()[0]}")
     if rows and rows[0]["manual_max"]:

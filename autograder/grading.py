@@ -65,8 +65,16 @@ def configure(c, root) -> None:
     c.CourseDirectory.db_url = f"sqlite:///{root / WORK_DIR / 'gradebook.db'}"
     # files that running a lesson writes next to it never travel into lessons/ or submissions
     c.CourseDirectory.ignore = [
-        ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
-        "*.png", "*.jpg", "*.bin", "*.keras", "*.h5", "*.npz",
+        ".ipynb_checkpoints",
+        "*.pyc",
+        "__pycache__",
+        "feedback",
+        "*.png",
+        "*.jpg",
+        "*.bin",
+        "*.keras",
+        "*.h5",
+        "*.npz",
     ]
     c.ClearSolutions.code_stub = {"python": CODE_STUB}
     c.ClearSolutions.text_stub = TEXT_STUB
@@ -87,7 +95,9 @@ _COLAB_NOISE = (
     re.compile(r"\s*\(\d+\)$"),
     re.compile(r"-checkpoint$"),
 )
-_MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(file|onlinetext)_(?P<rest>.*)$")
+_MOODLE = re.compile(
+    r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(file|onlinetext)_(?P<rest>.*)$"
+)
 _CANVAS = re.compile(r"^(?P<name>[a-z]+)(_late)?_(?P<id>\d+)_(?P<sub>\d+)_(?P<rest>.+)$", re.I)
 
 
@@ -283,7 +293,9 @@ def collect(root, lesson: str, source) -> list[str]:
     check_lesson(root, lesson)
     source = Path(source)
     if not source.exists():
-        raise GradingError(f"{source} não existe: indique o zip do AVA ou a pasta com os notebooks.")
+        raise GradingError(
+            f"{source} não existe: indique o zip do AVA ou a pasta com os notebooks."
+        )
     archive = Path(root, WORK_DIR, "downloaded", lesson, "archive")
     if archive.exists():
         shutil.rmtree(archive)

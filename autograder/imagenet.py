@@ -36,7 +36,15 @@ APPLICATIONS = (
 )
 """(name, size_mb, top1, top5, parameters, depth, input_side) rows (lesson 01)."""
 
-APPLICATION_COLUMNS = ("modelo", "tamanho_mb", "top1", "top5", "parametros", "profundidade", "entrada")
+APPLICATION_COLUMNS = (
+    "modelo",
+    "tamanho_mb",
+    "top1",
+    "top5",
+    "parametros",
+    "profundidade",
+    "entrada",
+)
 
 
 @lru_cache(maxsize=1)

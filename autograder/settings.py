@@ -92,7 +92,9 @@ def setup(seed_value: int = 42) -> None:
     import keras
     import tensorflow as tf
 
-    print(f"Python {platform.python_version()} | TensorFlow {tf.__version__} | Keras {keras.__version__}")
+    print(
+        f"Python {platform.python_version()} | TensorFlow {tf.__version__} | Keras {keras.__version__}"
+    )
     if int(keras.__version__.split(".")[0]) < 3:
         print("Atenção: este curso usa Keras 3; atualize o TensorFlow (>= 2.16).")
     mode = "RÁPIDO (tamanhos reduzidos)" if smoke() else "COMPLETO (tamanhos da apostila)"
@@ -106,5 +108,7 @@ def setup(seed_value: int = 42) -> None:
             "Alterar o tipo de ambiente de execução → GPU, e rode o notebook de novo."
         )
     else:
-        print("Nenhuma GPU encontrada: o treino completo será lento; o modo rápido funciona na CPU.")
+        print(
+            "Nenhuma GPU encontrada: o treino completo será lento; o modo rápido funciona na CPU."
+        )
     seed(seed_value)

@@ -75,3 +75,23 @@ def expect_array(value, name: str, shape=None, dtype=None) -> np.ndarray:
 
 def passed(message: str) -> None:
     print("✅ " + message)
+
+
+def expect_compiled_classifier(model, name: str, input_shape, classes: int, generator) -> None:
+    """The model runs on a batch of ``input_shape``, gives ``classes`` probabilities per
+    image, and is compiled with an accuracy metric (lessons 02-04)."""
+    x = generator.random((2, *input_shape)).astype("float32") - 0.5
+    try:
+        y = np.asarray(model(x, training=False))
+    except Exception as error:
+        raise CheckFailed(
+            f"❌ O modelo de `{name}` não roda com entrada {tuple(input_shape)}: "
+            f"{type(error).__name__}. Use keras.Input(shape=input_shape)."
+        ) from error
+    expect(y.shape == (2, classes), f"Saída de forma {y.shape}; esperava (2, {classes}).")
+    expect(np.allclose(y.sum(axis=1), 1, atol=1e-4), "As saídas devem somar 1 (softmax).")
+    expect(model.compiled, "Compile o modelo (model.compile) antes de devolvê-lo.")
+    expect(
+        "acc" in str((model.get_compile_config() or {}).get("metrics")),
+        "Inclua metrics=['accuracy'] no compile.",
+    )

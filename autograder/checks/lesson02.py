@@ -8,7 +8,15 @@ from pathlib import Path
 import numpy as np
 
 from ..data import write_cifar10_binary
-from ._core import CheckFailed, call, expect, expect_array, passed, rng
+from ._core import (
+    CheckFailed,
+    call,
+    expect,
+    expect_array,
+    expect_compiled_classifier,
+    passed,
+    rng,
+)
 
 # Used by `autograder demo` and the end-to-end tests: a student who follows the apostila
 # and reads the label as the LAST byte of each record.
@@ -152,13 +160,5 @@ def build_dense_model(fn) -> None:
             getattr(last.activation, "__name__", "") == "softmax",
             "A camada de saída deve usar ativação softmax.",
         )
-        x = generator.random((2, *input_shape)).astype("float32")
-        y = np.asarray(model(x))
-        expect(y.shape == (2, classes), f"Saída de forma {y.shape}; esperava (2, {classes}).")
-        expect(np.allclose(y.sum(axis=1), 1, atol=1e-4), "As saídas devem somar 1 (softmax).")
-        expect(model.compiled, "Compile o modelo (model.compile) antes de devolvê-lo.")
-        expect(
-            "acc" in str((model.get_compile_config() or {}).get("metrics")),
-            "Inclua metrics=['accuracy'] no compile.",
-        )
+        expect_compiled_classifier(model, "build_dense_model", input_shape, classes, generator)
     passed("build_dense_model monta uma rede densa compilada com saída softmax.")

@@ -14,7 +14,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ._core import CheckFailed, call, expect, expect_array, expect_number, passed, rng
+from ._core import (
+    CheckFailed,
+    call,
+    expect,
+    expect_array,
+    expect_compiled_classifier,
+    expect_number,
+    passed,
+    rng,
+)
 
 ANSWER_LETTERS = ("a", "b", "c", "d")
 """Valid answers of the multiple-choice questions (lesson 03)."""
@@ -601,21 +610,7 @@ def build_better_lenet(fn) -> None:
             getattr(last.activation, "__name__", "") == "softmax",
             "A camada de saída deve usar ativação softmax.",
         )
-        x = generator.random((2, *input_shape)).astype("float32") - 0.5
-        try:
-            y = np.asarray(model(x))
-        except Exception as error:
-            raise CheckFailed(
-                f"❌ O modelo não roda com entrada {input_shape}: {type(error).__name__}. "
-                "Use keras.Input(shape=input_shape)."
-            ) from error
-        expect(y.shape == (2, classes), f"Saída de forma {y.shape}; esperava (2, {classes}).")
-        expect(np.allclose(y.sum(axis=1), 1, atol=1e-4), "As saídas devem somar 1 (softmax).")
-        expect(model.compiled, "Compile o modelo (model.compile) antes de devolvê-lo.")
-        expect(
-            "acc" in str((model.get_compile_config() or {}).get("metrics")),
-            "Inclua metrics=['accuracy'] no compile.",
-        )
+        expect_compiled_classifier(model, "build_better_lenet", input_shape, classes, generator)
     passed("build_better_lenet monta uma rede tipo LeNet compilada, para qualquer entrada.")
 
 
