@@ -239,6 +239,13 @@ def nbgrader(root, *args, smoke: bool = True, check: bool = True) -> subprocess.
     # nbgrader runs `alembic` from PATH when it creates a gradebook: make the scripts of
     # this interpreter's environment visible even when the venv is not activated.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    # ... and grade with this environment's own "python3" kernel, not one from the user's
+    # Jupyter folder that may point at another Python (JUPYTER_PATH is searched first).
+    own_kernels = Path(sys.prefix, "share", "jupyter")
+    if (own_kernels / "kernels").is_dir():
+        env["JUPYTER_PATH"] = os.pathsep.join(
+            p for p in (str(own_kernels), env.get("JUPYTER_PATH", "")) if p
+        )
     command = [sys.executable, "-m", "nbgrader", *map(str, args)]
     result = subprocess.run(command, cwd=root, env=env, text=True, capture_output=True)
     if check and result.returncode != 0:
