@@ -178,20 +178,11 @@ def write_lms_zip(students: list[Student], path: Path) -> Path:
     return path
 
 
-def make_course(root, lesson: str, target: Path) -> Path:
-    """A scratch course in ``target`` holding only ``lesson``; returns its root."""
-    grading.check_lesson(root, lesson)
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(Path(root, "solutions", lesson), target / "solutions" / lesson)
-    (target / "nbgrader_config.py").write_text(grading.CONFIG_FILE, encoding="utf-8")
-    return target
-
-
 def run(root, lesson: str, workdir=None, keep: bool = False, students=None) -> list[dict]:
     """Run the pipeline on synthetic students; return one row per student."""
     base = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="autograder-demo-"))
     try:
-        course_root = make_course(root, lesson, base / "curso")
+        course_root = grading.scratch_course(root, base / "curso", [lesson])
         print(f"1/5 gerando a versão do aluno de {lesson} …", flush=True)
         grading.release(course_root, [lesson])
         released = nbformat.read(course_root / "lessons" / lesson / f"{lesson}.ipynb", 4)

@@ -221,14 +221,15 @@ def check_lesson(root, lesson: str) -> None:
         raise GradingError(f"Lição {lesson!r} não existe. Lições: {', '.join(known)}.")
 
 
-CONFIG_FILE = """\
-# nbgrader configuration of this course: everything is set in autograder.grading.configure.
-from pathlib import Path
-
-from autograder.grading import configure
-
-configure(get_config(), Path(__file__).resolve().parent)  # noqa: F821 (nbgrader defines it)
-"""
+def scratch_course(root, target, lesson_ids=None) -> Path:
+    """A throw-away copy of the course in ``target`` (the root's nbgrader_config.py and the
+    chosen lessons of ``solutions/``, all by default); returns its root."""
+    root, target = Path(root), Path(target)
+    for lesson in lesson_ids or lessons(root):
+        check_lesson(root, lesson)
+        shutil.copytree(root / "solutions" / lesson, target / "solutions" / lesson)
+    shutil.copy(root / "nbgrader_config.py", target / "nbgrader_config.py")
+    return target
 
 
 def nbgrader(root, *args, smoke: bool = True, check: bool = True) -> subprocess.CompletedProcess:
@@ -274,9 +275,7 @@ def release_drift(root) -> list[str]:
     """Lessons whose committed ``lessons/`` differ from a fresh generation (empty: none)."""
     root = Path(root)
     with tempfile.TemporaryDirectory(prefix="release-check-") as tmp:
-        shadow = Path(tmp)
-        shutil.copytree(root / "solutions", shadow / "solutions")
-        (shadow / "nbgrader_config.py").write_text(CONFIG_FILE, encoding="utf-8")
+        shadow = scratch_course(root, tmp)
         release(shadow)
         drift = []
         for lesson in lessons(root):

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from autograder import demo, grading
+from autograder import grading
 
 NB = ["02_cifar10.ipynb"]
 
@@ -111,14 +111,14 @@ def test_cli_outside_a_course_is_a_clear_error(tmp_path):
 
 
 def test_grade_without_submissions_says_what_to_do(root, tmp_path):
-    course = demo.make_course(root, "02_cifar10", tmp_path / "curso")
+    course = grading.scratch_course(root, tmp_path / "curso", ["02_cifar10"])
     with pytest.raises(grading.GradingError, match="autograder collect"):
         grading.grade(course, "02_cifar10")
 
 
 def test_collect_loose_colab_files_in_student_folders(root, tmp_path):
     """A folder of Colab downloads, one sub-folder per student, lands in submitted/."""
-    course = demo.make_course(root, "02_cifar10", tmp_path / "curso")
+    course = grading.scratch_course(root, tmp_path / "curso", ["02_cifar10"])
     grading.release(course, ["02_cifar10"])
     released = nbformat.read(course / "lessons/02_cifar10/02_cifar10.ipynb", 4)
     for student, name in (

@@ -47,7 +47,7 @@ def test_hard_coded_roc_numbers_get_no_roc_points(root, tmp_path):
     if not (root / "solutions" / lesson).is_dir():
         pytest.fail("lesson 03 is missing")
     module = demo.lesson_module(lesson)
-    course = demo.make_course(root, lesson, tmp_path / "curso")
+    course = grading.scratch_course(root, tmp_path / "curso", [lesson])
     grading.release(course, [lesson])
     released = nbformat.read(course / "lessons" / lesson / f"{lesson}.ipynb", 4)
     solution = nbformat.read(course / "solutions" / lesson / f"{lesson}.ipynb", 4)
