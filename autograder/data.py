@@ -26,20 +26,6 @@ import numpy as np
 
 from . import settings
 
-CIFAR10_CLASSES = (
-    "airplane",
-    "automobile",
-    "bird",
-    "cat",
-    "deer",
-    "dog",
-    "frog",
-    "horse",
-    "ship",
-    "truck",
-)
-"""English CIFAR-10 class names, in label order (lesson 02)."""
-
 CIFAR10_CLASSES_PT = (
     "avião",
     "automóvel",
@@ -53,20 +39,6 @@ CIFAR10_CLASSES_PT = (
     "caminhão",
 )
 """Portuguese CIFAR-10 class names, in label order (lesson 02)."""
-
-FASHION_MNIST_CLASSES_PT = (
-    "camiseta",
-    "calça",
-    "pulôver",
-    "vestido",
-    "casaco",
-    "sandália",
-    "camisa",
-    "tênis",
-    "bolsa",
-    "bota",
-)
-"""Portuguese Fashion-MNIST class names, in label order (lesson 04)."""
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 
