@@ -10,6 +10,23 @@ SOLUTIONS = sorted(ROOT.glob("solutions/*/*.ipynb"))
 LESSONS = sorted(ROOT.glob("lessons/*/*.ipynb"))
 
 
+@pytest.fixture(scope="session")
+def student_wheel(tmp_path_factory) -> Path:
+    """The wheel of the student package, as Colab builds it from the repository."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("wheel")
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
+        + [str(ROOT), "-w", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    return next(out.glob("autograder-*.whl"))
+
+
 @pytest.fixture
 def root() -> Path:
     return ROOT

@@ -1,11 +1,14 @@
 """Lesson 03 self-checks accept right answers and reject wrong ones with the right hint."""
 
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
 from sklearn import metrics as skm
 
 from autograder.checks import CheckFailed, lesson03
+from grader.verdicts import lesson03 as verdicts03
 
 
 def stub(*args, **kwargs):
@@ -51,7 +54,7 @@ def test_split_right(capsys):
     "wrong, hint",
     [
         (
-            run_source(lesson03.DEMO_WRONG_ANSWER["split_train_validation"])[
+            run_source(verdicts03.DEMO_WRONG_ANSWER["split_train_validation"])[
                 "split_train_validation"
             ],
             "COMEÇO",
@@ -131,8 +134,15 @@ def test_multiple_choice_format_wrong(answer, hint):
         lesson03.multiple_choice(answer, "resposta")
 
 
-def test_normalize_letter():
-    assert lesson03.normalize_letter(" (C) ") == "c"
+def test_student_package_holds_no_answers():
+    names = set(dir(lesson03))
+    assert not [n for n in names if n.startswith("reference_")]
+    assert (
+        not {"APOSTILA_ROC", "ANSWER_LETTERS", "DEMO_WRONG_ANSWER", "DEMO_EXTRA_STUDENTS"} & names
+    )
+    assert "normalize_letter" not in names and "_eer_candidates" not in names
+    source = Path(lesson03.__file__).read_text(encoding="utf-8")
+    assert "0.971" not in source and "Alternativa certa" not in source
 
 
 # ---------------------------------------------------------------------------- exercise 2
@@ -180,11 +190,14 @@ def test_select_dogs_cats():
 
 
 def metrics_right(scores, labels, threshold=0.5):
-    return lesson03.reference_threshold_metrics(scores, labels, threshold)
+    scores, labels = np.ravel(scores), np.ravel(labels).astype(bool)
+    predicted = scores >= threshold
+    tp, tn = np.sum(predicted & labels), np.sum(~predicted & ~labels)
+    return tp / labels.sum(), tn / (~labels).sum(), (tp + tn) / labels.size
 
 
 def metrics_strict(scores, labels, threshold=0.5):
-    return lesson03.reference_threshold_metrics(scores, labels, np.nextafter(threshold, np.inf))
+    return metrics_right(scores, labels, np.nextafter(threshold, np.inf))
 
 
 def metrics_swapped(scores, labels, threshold=0.5):
@@ -198,41 +211,48 @@ def metrics_sklearn(scores, labels, threshold=0.5):
 
 
 def roc_right(scores, labels):
-    return lesson03.reference_roc(scores, labels)
+    scores, labels = np.ravel(scores).astype(float), np.ravel(labels).astype(bool)
+    thresholds = np.concatenate([[np.inf], np.unique(scores)[::-1]])
+    predicted = scores[None, :] >= thresholds[:, None]
+    tpr = (predicted & labels).sum(axis=1) / labels.sum()
+    fpr = (predicted & ~labels).sum(axis=1) / (~labels).sum()
+    return fpr, tpr, thresholds
 
 
 def auc_right(scores, labels):
-    return lesson03.reference_auc(scores, labels)
+    fpr, tpr, _ = roc_right(scores, labels)
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
 
 
 def eer_right(scores, labels):
-    return lesson03.reference_eer(scores, labels)
+    fpr, tpr, thr = roc_right(scores, labels)
+    i = int(np.argmin(np.round(np.abs(fpr - (1 - tpr)), 12)))
+    return (fpr[i] + 1 - tpr[i]) / 2, thr[i], metrics_right(scores, labels, thr[i])[2]
 
 
-HUGO = lesson03.DEMO_EXTRA_STUDENTS[0][3]
+HUGO = verdicts03.DEMO_EXTRA_STUDENTS[0][3]
 
 
 def hugo(name):
     return run_source(HUGO[name])[name]
 
 
-def test_reference_roc_matches_sklearn():
+def test_local_roc_matches_sklearn():
     generator = np.random.default_rng(3)
     for decimals in (None, 1, 0):
         scores, labels = lesson03._binary_problem(generator, decimals=decimals)
         fpr, tpr, thr = skm.roc_curve(labels, scores, drop_intermediate=False)
-        ours = lesson03.reference_roc(scores, labels)
+        ours = roc_right(scores, labels)
         assert np.allclose(ours[0], fpr) and np.allclose(ours[1], tpr)
         assert np.allclose(ours[2], thr)  # both start with +inf
-        assert (
-            abs(lesson03.reference_auc(scores, labels) - skm.roc_auc_score(labels, scores)) < 1e-12
-        )
+        assert abs(auc_right(scores, labels) - skm.roc_auc_score(labels, scores)) < 1e-12
 
 
-def test_reference_eer_tie_takes_largest_threshold():
+def test_eer_tie_takes_largest_threshold():
     scores = np.array([0.9, 0.7, 0.5, 0.3, 0.2, 0.1])
     labels = np.array([1, 0, 1, 0, 0, 0])
-    assert np.allclose(lesson03.reference_eer(scores, labels), (0.375, 0.7, 4 / 6))
+    assert np.allclose(eer_right(scores, labels), (0.375, 0.7, 4 / 6))
+    lesson03.equal_error_rate(eer_right)
 
 
 def test_threshold_metrics():
@@ -337,19 +357,11 @@ def test_roc_auc_pairwise_with_half_ties_passes():
 def test_equal_error_rate():
     lesson03.equal_error_rate(eer_right)
 
-    def naive_argmin(scores, labels):  # no rounding: still accepted (ties within 1e-9)
-        fpr, tpr, thr = roc_right(scores, labels)
-        i = int(np.argmin(np.abs(fpr - (1 - tpr))))
-        acc = lesson03.reference_threshold_metrics(scores, labels, thr[i])[2]
-        return (fpr[i] + 1 - tpr[i]) / 2, thr[i], acc
-
-    lesson03.equal_error_rate(naive_argmin)
-
     def last_minimum(scores, labels):
         fpr, tpr, thr = roc_right(scores, labels)
         gap = np.round(np.abs(fpr - (1 - tpr)), 12)
         i = len(gap) - 1 - int(np.argmin(gap[::-1]))
-        acc = lesson03.reference_threshold_metrics(scores, labels, thr[i])[2]
+        acc = metrics_right(scores, labels, thr[i])[2]
         return (fpr[i] + 1 - tpr[i]) / 2, thr[i], acc
 
     def eer_is_fpr(scores, labels):
@@ -437,6 +449,7 @@ def test_build_better_lenet():
         (lambda s, c: lenet(s, c, ("conv", "pool")), "pelo menos dois"),
         (lambda s, c: lenet(s, 10), "neurônios"),
         (lambda s, c: lenet(s, c, compiled=False), "Compile"),
+        (apostila_lenet, "sem mudanças"),
         (lambda s, c: lenet((32, 32, 3), c), "não roda"),
         (stub, "ainda não foi implementada"),
     ]
@@ -445,29 +458,46 @@ def test_build_better_lenet():
             lesson03.build_better_lenet(wrong)
 
 
-def test_apostila_lenet_is_lenet_type():
+def apostila_lenet(input_shape, classes, filters=(20, 40)):
+    """The lesson's build_lenet."""
     model = keras.Sequential(
         [
-            keras.Input((32, 32, 3)),
-            keras.layers.Conv2D(20, 5, activation="relu"),
+            keras.Input(input_shape),
+            keras.layers.Conv2D(filters[0], 5, activation="relu"),
             keras.layers.MaxPooling2D(2),
-            keras.layers.Conv2D(40, 5, activation="relu"),
+            keras.layers.Conv2D(filters[1], 5, activation="relu"),
             keras.layers.MaxPooling2D(2),
             keras.layers.Flatten(),
             keras.layers.Dropout(0.25),
             keras.layers.Dense(1000, activation="relu"),
             keras.layers.Dropout(0.25),
-            keras.layers.Dense(10, activation="softmax"),
+            keras.layers.Dense(classes, activation="softmax"),
         ]
     )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_apostila_lenet_is_lenet_type_but_not_better():
+    model = apostila_lenet((32, 32, 3), 10)
     assert lesson03.lenet_structure_problem(model) is None
+    layers = [(type(layer).__name__, layer.get_config()) for layer in model.layers]
+    assert lesson03.is_apostila_lenet(layers)
+    wider = apostila_lenet((32, 32, 3), 10, filters=(40, 80))  # the apostila's own change
+    assert not lesson03.is_apostila_lenet(
+        [(type(layer).__name__, layer.get_config()) for layer in wider.layers]
+    )
+    lesson03.build_better_lenet(lambda s, c: apostila_lenet(s, c, filters=(40, 80)))
 
 
 # ---------------------------------------------------------------------------- exercise 6
 
 
 def misclassified_right(y_true, y_pred, n=2, num_classes=10):
-    return lesson03.reference_first_misclassified(y_true, y_pred, n, num_classes)
+    y_true, y_pred = np.ravel(y_true), np.asarray(y_pred)
+    predicted = y_pred.argmax(axis=1) if y_pred.ndim == 2 else np.ravel(y_pred)
+    wrong = predicted != y_true
+    return [np.flatnonzero(wrong & (y_true == c))[:n] for c in range(num_classes)]
 
 
 def test_first_misclassified():

@@ -9,13 +9,21 @@ PIN = re.compile(r"^\s*([A-Za-z0-9_.\-\[\]]+)==([^\s;#]+)")
 
 
 def _pyproject_pins():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pins = {}
-    for requirements in project["optional-dependencies"].values():
-        for requirement in requirements:
-            match = PIN.match(requirement)
-            if match and "platform_machine != 'x86_64'" not in requirement:
-                pins[match[1].lower()] = match[2]
+    for path in (ROOT / "pyproject.toml", ROOT / "instructor" / "pyproject.toml"):
+        project = tomllib.loads(path.read_text())["project"]
+        pins.update(_pins(project["dependencies"]))
+        for requirements in project["optional-dependencies"].values():
+            pins.update(_pins(requirements))
+    return pins
+
+
+def _pins(requirements):
+    pins = {}
+    for requirement in requirements:
+        match = PIN.match(requirement)
+        if match and "platform_machine != 'x86_64'" not in requirement:
+            pins[match[1].lower()] = match[2]
     return pins
 
 

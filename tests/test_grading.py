@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from traitlets.config import Config
 
-from autograder import grading
+from grader import grading
 
 NB = ["02_cifar10.ipynb"]
 
@@ -76,7 +76,8 @@ def test_configuration_for_tensorflow_courses(tmp_path):
     grading.configure(c, tmp_path)
     assert c.IgnorePattern.enabled is True
     assert c.OverwriteCells.add_missing_cells is True
-    assert 120 <= c.Execute.timeout < 3600
+    assert 30 <= c.SandboxedExecute.timeout <= 120 and c.SandboxedExecute.notebook_timeout <= 600
+    assert "grader.preprocessors.ApplyVerdicts" in c.Autograde.autograde_preprocessors
     assert c.CourseDirectory.source_directory == "solutions"
     assert c.CourseDirectory.release_directory == "lessons"
     assert all(
@@ -95,7 +96,7 @@ def test_instructor_working_files_are_gitignored(root):
 
 def _cli(*args, cwd):
     return subprocess.run(
-        [sys.executable, "-m", "autograder.cli", *args], cwd=cwd, capture_output=True, text=True
+        [sys.executable, "-m", "grader.cli", *args], cwd=cwd, capture_output=True, text=True
     )
 
 
@@ -129,6 +130,7 @@ def test_collect_loose_colab_files_in_student_folders(root, tmp_path):
         folder.mkdir(parents=True)
         nbformat.write(released, folder / name)
     (tmp_path / "entregas" / "Copy of 02_cifar10.ipynb").write_text("{}")  # unplaceable
-    students = grading.collect(course, "02_cifar10", tmp_path / "entregas")
-    assert students == ["maria", "ze-silva"]
+    report = grading.collect(course, "02_cifar10", tmp_path / "entregas")
+    assert sorted(report.placed) == ["maria", "ze-silva"]
+    assert [why for path, why in report.skipped if "Copy of" in path]
     assert (course / "grading/submitted/maria/02_cifar10/02_cifar10.ipynb").is_file()

@@ -13,7 +13,8 @@ import nbformat
 import pytest
 from conftest import LESSONS, ROOT, SOLUTIONS
 
-from autograder import course, grading, notebooks
+from autograder import course
+from grader import grading, notebooks
 
 LESSON_IDS = [p.parent.name for p in SOLUTIONS]
 SMOKE_LIMIT_S = 120 * 1.5  # the target is 2 min on 2 cores; leave room for a loaded CI machine
@@ -40,34 +41,26 @@ def test_there_are_lessons():
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("notebook", SOLUTIONS, ids=LESSON_IDS)
-def test_solution_runs_top_to_bottom_and_passes_all_tests(notebook, tmp_path, monkeypatch):
-    """Executed as nbgrader executes it (smoke mode switched on by NBGRADER_EXECUTION); every
-    cell must run without error, and every test cell must earn its points by nbgrader's own
-    rule (no error, nothing on stderr). `nbgrader validate` alone would miss a crash in an
-    ordinary cell."""
-    from nbclient import NotebookClient
-    from nbgrader.utils import determine_grade, is_grade
+def test_solution_runs_top_to_bottom_and_passes_all_tests(notebook, tmp_path):
+    """Executed as grading executes it (in the sandbox, smoke mode), every cell must run
+    without error, and every test cell must earn its points from the verdicts computed
+    outside the kernel, by nbgrader's own scoring rule."""
+    from grader.preprocessors import execute_and_judge
 
-    monkeypatch.delenv("COURSE_SMOKE", raising=False)
-    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
     nb = nbformat.read(notebook, 4)
     started = time.monotonic()
-    NotebookClient(
-        nb,
-        timeout=grading.CELL_TIMEOUT,
-        allow_errors=True,
-        resources={"metadata": {"path": str(tmp_path)}},
-    ).execute()
+    executed, scores = execute_and_judge(nb, notebook.parent.name, tmp_path)
     seconds = time.monotonic() - started
     print(f"{notebook.parent.name}: {seconds:.0f} s")
-    for cell in nb.cells:
+    assert not executed.metadata.get("autograder", {}).get("stopped"), executed.metadata
+    for cell in executed.cells:
         if cell.cell_type != "code":
             continue
         errors = [o for o in cell.outputs if o.output_type == "error"]
         assert not errors, f"{cell.source[:300]}\n-> {errors[0].ename}: {errors[0].evalue}"
-        if is_grade(cell) and not cell.metadata["nbgrader"].get("solution"):
-            score, max_score = determine_grade(cell)
-            assert score == max_score, f"{cell.metadata['nbgrader']['grade_id']}: {cell.outputs}"
+    assert scores, "no autograded test cell"
+    for grade_id, (score, max_score) in scores.items():
+        assert score == max_score, grade_id
     assert seconds < SMOKE_LIMIT_S
 
 

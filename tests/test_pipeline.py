@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder import demo, grading
+from grader import demo, grading
 
 
 def _by_student(rows):

@@ -10,33 +10,7 @@ import numpy as np
 
 from ._core import CheckFailed, call, expect, expect_array, expect_number, passed, rng
 
-# Used by `autograder demo` and the end-to-end tests: a student who ignores k and only
-# checks whether the most likely class (argmax) is the right one, i.e. always the top-1 error.
-DEMO_WRONG_ANSWER = {
-    "top_k_error": (
-        "def top_k_error(probs, labels, k):\n"
-        "    predicted = np.argmax(probs, axis=1)\n"
-        "    return float(np.mean(predicted != np.ravel(labels)))\n"
-    ),
-}
-
-
 # ----------------------------------------------------------------------------- top_k_error
-
-
-def reference_top_k_error(probs, labels, k: int) -> float:
-    """Top-k error computed with scikit-learn (lesson 01): ``1 - top_k_accuracy_score``."""
-    from sklearn.metrics import top_k_accuracy_score
-
-    probs = np.asarray(probs)
-    labels = np.ravel(labels)
-    classes = probs.shape[1]
-    if k >= classes:
-        return 0.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        accuracy = top_k_accuracy_score(labels, probs, k=k, labels=np.arange(classes))
-    return float(1.0 - accuracy)
 
 
 def _random_scores(generator, n: int, classes: int) -> np.ndarray:
@@ -45,8 +19,10 @@ def _random_scores(generator, n: int, classes: int) -> np.ndarray:
     return scores / scores.sum(axis=1, keepdims=True)
 
 
-def _top_k_candidates(probs, labels, k: int, expected: float) -> list[tuple[float, str]]:
-    """Values that typical mistakes give on ``(probs, labels, k)``, each with its hint."""
+def _top_k_candidates(probs, labels, k: int, error_at) -> list[tuple[float, str]]:
+    """Values that typical mistakes give on ``(probs, labels, k)``, each with its hint;
+    ``error_at(k)`` is scikit-learn's top-k error of this case."""
+    expected = error_at(k)
     n, classes = probs.shape
     lowest = np.argsort(probs, axis=1)[:, :k]
     misses_lowest = float(np.mean(~np.any(lowest == labels[:, None], axis=1)))
@@ -60,7 +36,7 @@ def _top_k_candidates(probs, labels, k: int, expected: float) -> list[tuple[floa
             "Devolva uma fração entre 0 e 1: divida o número de erros pelo número N de linhas.",
         ),
         (
-            reference_top_k_error(probs, labels, 1),
+            error_at(1),
             "O resultado é o erro top-1 (só o argmax): considere as k classes mais prováveis, "
             "não só a primeira.",
         ),
@@ -70,37 +46,37 @@ def _top_k_candidates(probs, labels, k: int, expected: float) -> list[tuple[floa
             "use as k últimas colunas (ou ordene -probs).",
         ),
         (
-            reference_top_k_error(probs, labels, k + 1),
+            error_at(k + 1),
             "O resultado equivale a usar k + 1 classes: confira o fatiamento (exatamente k).",
         ),
         (
-            reference_top_k_error(probs, labels, k - 1),
+            error_at(k - 1),
             "O resultado equivale a usar k − 1 classes: confira o fatiamento (exatamente k).",
         ),
     ]
 
 
-def _diagnostic_case(generator):
+def _diagnostic_case(generator, error_of):
     """A case (probs, labels, k=3) in which every typical mistake gives a different value."""
     n, classes, k = 20, 12, 3
     for _ in range(10_000):  # a few tries are enough in practice
         probs = _random_scores(generator, n, classes)
         labels = generator.integers(0, classes, size=n)
-        expected = reference_top_k_error(probs, labels, k)
-        values = [expected] + [v for v, _ in _top_k_candidates(probs, labels, k, expected)]
+        candidates = _top_k_candidates(probs, labels, k, lambda j: error_of(probs, labels, j))
+        values = [error_of(probs, labels, k)] + [v for v, _ in candidates]
         if min(np.diff(np.sort(values))) > 0.02:
             break
-    return probs, labels, k, expected
+    return probs, labels, k, candidates
 
 
-def _top_k_hint(fn) -> str:
+def _top_k_hint(fn, error_of) -> str:
     """Run ``fn`` on a diagnostic case and name the mistake its result points to."""
-    probs, labels, k, expected = _diagnostic_case(rng())
+    probs, labels, k, candidates = _diagnostic_case(rng(), error_of)
     try:
         got = float(call(fn, "top_k_error", probs.copy(), labels.copy(), k))
     except (CheckFailed, TypeError, ValueError):
         got = float("nan")
-    for value, hint in _top_k_candidates(probs, labels, k, expected):
+    for value, hint in candidates:
         if abs(got - value) < 1e-6:
             return hint
     return (
@@ -119,6 +95,17 @@ def _right_with_flat_labels(fn, probs, labels, k, expected) -> bool:
 
 def top_k_error(fn) -> None:
     """Check ``top_k_error(probs, labels, k) -> float`` against scikit-learn on fresh arrays."""
+    from sklearn.metrics import top_k_accuracy_score
+
+    def error_of(probs, labels, k):  # scikit-learn's top-k error, 1 for k < 1, 0 for k >= C
+        classes = probs.shape[1]
+        if k < 1 or k >= classes:
+            return 1.0 if k < 1 else 0.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            hits = top_k_accuracy_score(np.ravel(labels), probs, k=k, labels=np.arange(classes))
+        return float(1.0 - hits)
+
     generator = rng()
     cases = []
     for _ in range(4):
@@ -136,7 +123,7 @@ def top_k_error(fn) -> None:
             labels[n // 2 :] = order[n // 2 :, k]
         if index % 2 == 1:
             labels = labels.reshape(-1, 1)  # as Keras returns labels
-        expected = reference_top_k_error(probs, labels, k)
+        expected = error_of(probs, labels, k)
         probs_in, labels_in = probs.copy(), labels.copy()
         try:
             got = call(fn, "top_k_error", probs_in, labels_in, k)
@@ -162,7 +149,7 @@ def top_k_error(fn) -> None:
                 )
             raise CheckFailed(
                 f"❌ `top_k_error` devolveu {got:.4f}; o certo é {expected:.4f} {where}. "
-                + _top_k_hint(fn)
+                + _top_k_hint(fn, error_of)
             )
     passed("top_k_error confere com o scikit-learn para vários N, C e k (inclusive k=1 e k=C).")
 

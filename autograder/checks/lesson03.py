@@ -25,63 +25,17 @@ from ._core import (
     rng,
 )
 
-ANSWER_LETTERS = ("a", "b", "c", "d")
-"""Valid answers of the multiple-choice questions (lesson 03)."""
-
-APOSTILA_ROC = {
-    "sensitivity": 0.759,
-    "specificity": 0.983,
-    "accuracy": 0.961,
-    "auc": 0.971,
-    "eer_threshold": 0.073,
-    "eer_accuracy": 0.916,
-}
-"""The apostila's numbers for "frog = sick" on the full run (lesson 03)."""
-
-# ---------------------------------------------------------------------------- demo students
-
-# Used by `autograder demo` and the end-to-end tests: a student who takes the FIRST 10% of
-# the training set for validation (Keras's validation_split takes the last 10%).
-DEMO_WRONG_ANSWER = {
-    "split_train_validation": (
-        "def split_train_validation(x, y, fraction=0.1):\n"
-        "    n_val = int(len(x) * fraction)\n"
-        "    return (x[n_val:], y[n_val:]), (x[:n_val], y[:n_val])\n"
-    ),
-}
-
-# A student who copied the apostila's numbers instead of computing them: every ROC cell
-# must give zero points, everything else full marks.
-DEMO_EXTRA_STUDENTS = [
-    (
-        "Hugo Copiou",
-        "copiou os números de ROC da apostila",
-        "sem os pontos de ROC",
-        {
-            "threshold_metrics": (
-                "def threshold_metrics(scores, labels, threshold=0.5):\n"
-                "    return 0.759, 0.983, 0.961\n"
-            ),
-            "roc_points": (
-                "def roc_points(scores, labels):\n"
-                "    fpr = np.array([0.0, 0.017, 0.084, 1.0])\n"
-                "    tpr = np.array([0.0, 0.759, 0.916, 1.0])\n"
-                "    thresholds = np.array([np.inf, 0.5, 0.073, 0.0])\n"
-                "    return fpr, tpr, thresholds\n"
-            ),
-            "roc_auc": "def roc_auc(scores, labels):\n    return 0.971\n",
-            "equal_error_rate": (
-                "def equal_error_rate(scores, labels):\n    return 0.084, 0.073, 0.916\n"
-            ),
-        },
-    ),
-]
+VALID_LETTERS = ("a", "b", "c", "d")
+"""The letters a multiple-choice answer may take (lesson 03); which one is right is not here."""
 
 # ---------------------------------------------------------------------------- helpers
 
 
-def _sklearn_names(fn, seen=None) -> list[str]:
-    """Names through which ``fn`` (or a function of the same notebook it calls) uses sklearn."""
+def sklearn_names(fn, seen=None) -> list[str]:
+    """Names through which ``fn`` (or a function of the same notebook it calls) uses sklearn.
+
+    Also reported by the probes of lesson 03: the ROC exercises are NumPy-only.
+    """
     seen = set() if seen is None else seen
     code = getattr(fn, "__code__", None)
     if code is None or id(fn) in seen:
@@ -107,12 +61,12 @@ def _sklearn_names(fn, seen=None) -> list[str]:
         if str(module or "").startswith("sklearn"):
             found.append(name)
         elif inspect.isfunction(obj) and obj.__module__ == getattr(fn, "__module__", None):
-            found.extend(_sklearn_names(obj, seen))
+            found.extend(sklearn_names(obj, seen))
     return found
 
 
 def _numpy_only(fn, name: str) -> None:
-    used = _sklearn_names(fn)
+    used = sklearn_names(fn)
     expect(
         not used,
         f"`{name}` usa o scikit-learn ({', '.join(used)}). Neste exercício a ideia é calcular "
@@ -139,50 +93,6 @@ def _binary_problem(generator, n=None, positive_rate=None, decimals=None):
     if decimals is not None:  # many ties
         scores = np.round(scores, decimals)
     return scores, labels
-
-
-def reference_threshold_metrics(scores, labels, threshold):
-    """(sensitivity, specificity, accuracy) with positive when score >= threshold (lesson 03)."""
-    scores, labels = np.ravel(scores), np.ravel(labels).astype(bool)
-    predicted = scores >= threshold
-    tp = np.sum(predicted & labels)
-    tn = np.sum(~predicted & ~labels)
-    return tp / labels.sum(), tn / (~labels).sum(), (tp + tn) / labels.size
-
-
-def reference_roc(scores, labels):
-    """(fpr, tpr, thresholds): thresholds = +inf then the distinct scores, decreasing (lesson 03).
-
-    Same points as ``sklearn.metrics.roc_curve(labels, scores, drop_intermediate=False)``.
-    """
-    scores, labels = np.ravel(scores).astype(float), np.ravel(labels).astype(bool)
-    thresholds = np.concatenate([[np.inf], np.unique(scores)[::-1]])
-    predicted = scores[None, :] >= thresholds[:, None]
-    tpr = (predicted & labels).sum(axis=1) / labels.sum()
-    fpr = (predicted & ~labels).sum(axis=1) / (~labels).sum()
-    return fpr, tpr, thresholds
-
-
-def reference_auc(scores, labels) -> float:
-    """Area under the ROC curve by the trapezoid rule (lesson 03)."""
-    fpr, tpr, _ = reference_roc(scores, labels)
-    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
-
-
-def _eer_candidates(scores, labels, tolerance=1e-9):
-    """Indices (in decreasing-threshold order) whose |FPR − FNR| is minimal, within tolerance."""
-    fpr, tpr, thresholds = reference_roc(scores, labels)
-    gap = np.abs(fpr - (1 - tpr))
-    best = np.flatnonzero(gap <= gap.min() + tolerance)
-    return best, fpr, tpr, thresholds
-
-
-def reference_eer(scores, labels):
-    """(eer, threshold, accuracy) by the lesson's convention; ties: the largest threshold."""
-    best, fpr, tpr, thresholds = _eer_candidates(scores, labels)
-    i = best[0]
-    accuracy = reference_threshold_metrics(scores, labels, thresholds[i])[2]
-    return (fpr[i] + 1 - tpr[i]) / 2, thresholds[i], accuracy
 
 
 # ---------------------------------------------------------------------------- exercise 1
@@ -296,9 +206,14 @@ def best_checkpoint(fn) -> None:
             "Grave o modelo inteiro (save_weights_only=False), para carregá-lo com "
             "keras.models.load_model.",
         )
+        # Keras 3.15 keeps `mode`; older Keras 3 versions only set `monitor_op` from it
+        mode = getattr(callback, "mode", None)
+        operation = getattr(callback, "monitor_op", None)
+        if mode is None and callable(operation):
+            mode = "max" if bool(np.asarray(operation(1.0, 0.0))) else "min"
         expect(
-            callback.mode in ("max", "auto"),
-            f'Para taxa de acerto, melhor é maior: use mode="max" (veio {callback.mode!r}).',
+            mode in ("max", "auto", None),
+            f'Para taxa de acerto, melhor é maior: use mode="max" (veio {mode!r}).',
         )
         expect(callback.save_freq == "epoch", 'Grave ao fim de cada época (save_freq="epoch").')
     passed("best_checkpoint grava o modelo de maior taxa de acerto de validação.")
@@ -319,18 +234,13 @@ def multiple_choice(answer, name: str) -> None:
     )
     letter = answer.strip().strip("()").strip().lower()
     expect(
-        letter in ANSWER_LETTERS,
+        letter in VALID_LETTERS,
         f'`{name}` deve ser uma das letras "a", "b", "c" ou "d"; veio {answer!r}.',
     )
     passed(
         f"{name} = {letter!r} tem o formato certo. Se a alternativa está certa, você saberá "
         "na correção."
     )
-
-
-def normalize_letter(answer) -> str:
-    """``" (C) "`` → ``"c"``: the form the hidden tests compare (lesson 03)."""
-    return str(answer).strip().strip("()").strip().lower()
 
 
 # ---------------------------------------------------------------------------- exercise 2
@@ -391,6 +301,8 @@ def _three_numbers(result, name, what):
 
 def threshold_metrics(fn) -> None:
     """Check ``threshold_metrics(scores, labels, threshold) -> (sens, spec, acc)`` (lesson 03)."""
+    from sklearn.metrics import confusion_matrix
+
     _numpy_only(fn, "threshold_metrics")
     generator = rng()
     for decimals in (None, 1):
@@ -401,11 +313,17 @@ def threshold_metrics(fn) -> None:
                 "threshold_metrics",
                 "(sensibilidade, especificidade, acuracia)",
             )
-            expected = reference_threshold_metrics(scores, labels, threshold)
+            # rows: true 0/1; columns: predicted 0/1 (positive when score >= threshold)
+            (tn, fp), (fn_, tp) = confusion_matrix(
+                labels, (scores >= threshold).astype(int), labels=[0, 1]
+            )
+            expected = (tp / (tp + fn_), tn / (tn + fp), (tp + tn) / len(labels))
             if np.allclose(got, expected, atol=1e-9):
                 continue
-            strict = reference_threshold_metrics(scores, labels, np.nextafter(threshold, np.inf))
-            if np.allclose(got, strict, atol=1e-9):
+            (tn, fp), (fn_, tp) = confusion_matrix(
+                labels, (scores > threshold).astype(int), labels=[0, 1]
+            )
+            if np.allclose(got, (tp / (tp + fn_), tn / (tn + fp), (tp + tn) / len(labels))):
                 raise CheckFailed(
                     "❌ Um exemplo com score IGUAL ao limiar deve contar como positivo: use "
                     "score >= limiar, não score > limiar."
@@ -423,11 +341,14 @@ def threshold_metrics(fn) -> None:
 
 def roc_points(fn) -> None:
     """Check ``roc_points(scores, labels) -> (fpr, tpr, thresholds)`` (lesson 03)."""
+    from sklearn.metrics import roc_curve
+
     _numpy_only(fn, "roc_points")
     generator = rng()
     for decimals in (None, 1):
         scores, labels = _binary_problem(generator, decimals=decimals)
-        fpr, tpr, thresholds = reference_roc(scores, labels)
+        fpr, tpr, thresholds = roc_curve(labels, scores, drop_intermediate=False)
+        thresholds = np.r_[np.inf, thresholds[1:]]  # +inf on every scikit-learn version
         result = _as_tuple(
             call(fn, "roc_points", scores, labels), "roc_points", 3, "(fpr, tpr, limiares)"
         )
@@ -468,12 +389,14 @@ def roc_points(fn) -> None:
 
 def roc_auc(fn) -> None:
     """Check ``roc_auc(scores, labels) -> float`` (lesson 03)."""
+    from sklearn.metrics import roc_auc_score
+
     _numpy_only(fn, "roc_auc")
     generator = rng()
     for decimals in (None, 1):
         scores, labels = _binary_problem(generator, decimals=decimals)
         got = expect_number(call(fn, "roc_auc", scores, labels), "roc_auc")
-        expected = reference_auc(scores, labels)
+        expected = float(roc_auc_score(labels, scores))
         if abs(got - expected) > 1e-9 and abs(got - (1 - expected)) <= 1e-9:
             raise CheckFailed(
                 "❌ A AUC saiu 1 − AUC: confira se os scores altos indicam a classe positiva "
@@ -489,6 +412,8 @@ def roc_auc(fn) -> None:
 
 def equal_error_rate(fn) -> None:
     """Check ``equal_error_rate(scores, labels) -> (eer, threshold, accuracy)`` (lesson 03)."""
+    from sklearn.metrics import roc_curve
+
     _numpy_only(fn, "equal_error_rate")
     generator = rng()
     tie = (np.array([0.9, 0.7, 0.5, 0.3, 0.2, 0.1]), np.array([1, 0, 1, 0, 0, 0]))
@@ -499,30 +424,30 @@ def equal_error_rate(fn) -> None:
             "equal_error_rate",
             "(eer, limiar, acuracia)",
         )
-        best, fpr, tpr, thresholds = _eer_candidates(scores, labels)
-        if scores is tie[0]:
-            best = best[:1]  # the exact tie: the largest threshold wins
-        matches = [
-            i
-            for i in best
-            if np.isclose(got[1], thresholds[i], rtol=0, atol=1e-12)
-            or (np.isinf(thresholds[i]) and np.isinf(got[1]))
-        ]
+        fpr, tpr, thresholds = roc_curve(labels, scores, drop_intermediate=False)
+        thresholds = np.r_[np.inf, thresholds[1:]]
+        gap = np.abs(fpr - (1 - tpr))
+        best = np.flatnonzero(gap <= gap.min() + 1e-9)  # candidates, largest threshold first
+
+        def same(a, b):
+            return (np.isinf(a) and np.isinf(b) and a == b) or np.isclose(a, b, rtol=0, atol=1e-12)
+
+        matches = [i for i in best[:1] if same(got[1], thresholds[i])]
         if not matches:
-            if scores is tie[0] and np.isclose(got[1], 0.5):
+            if any(same(got[1], thresholds[i]) for i in best[1:]):
                 raise CheckFailed(
-                    "❌ Empate entre dois candidatos com o mesmo |FPR − FNR|: a convenção é "
-                    "ficar com o de MAIOR limiar (o primeiro na ordem decrescente)."
+                    "❌ Empate entre candidatos com o mesmo |FPR − FNR| (diferença menor que "
+                    "1e-9): a convenção é ficar com o de MAIOR limiar (o primeiro na ordem "
+                    "decrescente). Arredonde as diferenças antes do np.argmin."
                 )
-            expected = reference_eer(scores, labels)
             raise CheckFailed(
-                f"❌ Limiar do EER errado: {got[1]:.6g}, esperava {expected[1]:.6g}. Percorra os "
-                "candidatos (+inf e os scores distintos, decrescentes) e escolha o que minimiza "
-                "|FPR − FNR|."
+                f"❌ Limiar do EER errado: {got[1]:.6g}, esperava {thresholds[best[0]]:.6g}. "
+                "Percorra os candidatos (+inf e os scores distintos, decrescentes) e escolha o "
+                "que minimiza |FPR − FNR|."
             )
         i = matches[0]
         eer = (fpr[i] + 1 - tpr[i]) / 2
-        accuracy = reference_threshold_metrics(scores, labels, thresholds[i])[2]
+        accuracy = np.mean((scores >= thresholds[i]) == (labels == 1))
         expect(
             abs(got[0] - eer) <= 1e-9,
             f"EER errado: {got[0]:.6f}, esperava {eer:.6f} = (FPR + FNR) / 2 no ponto escolhido.",
@@ -542,11 +467,46 @@ _POOLING = {"MaxPooling2D", "AveragePooling2D"}
 _HEAD = {"Dense", "Dropout", "Activation", "ReLU", "LeakyReLU", "ELU"}
 
 
+_CONV = {"strides": (1, 1), "padding": "valid", "dilation_rate": (1, 1), "activation": "relu"}
+_POOL = {"pool_size": (2, 2), "strides": (2, 2), "padding": "valid"}
+APOSTILA_LENET = (
+    ("Conv2D", {"filters": 20, "kernel_size": (5, 5), **_CONV}),
+    ("MaxPooling2D", _POOL),
+    ("Conv2D", {"filters": 40, "kernel_size": (5, 5), **_CONV}),
+    ("MaxPooling2D", _POOL),
+    ("Flatten", {}),
+    ("Dropout", {"rate": 0.25}),
+    ("Dense", {"units": 1000, "activation": "relu"}),
+    ("Dropout", {"rate": 0.25}),
+)
+"""The LeNet the lesson starts from (``build_lenet`` of the notebook), without its output layer:
+class and the settings that the exercise asks to change (lesson 03)."""
+
+
+def _same_setting(got, want) -> bool:
+    if isinstance(want, tuple):
+        return isinstance(got, (list, tuple)) and tuple(got) == want
+    return got == want
+
+
+def is_apostila_lenet(layers) -> bool:
+    """Whether ``layers`` (``[(class name, config), …]``, no InputLayer) are the apostila's
+    LeNet with only its output layer changed (lesson 03)."""
+    layers = list(layers)[:-1]
+    return len(layers) == len(APOSTILA_LENET) and all(
+        kind == want_kind
+        and all(_same_setting(config.get(key), value) for key, value in want.items())
+        for (kind, config), (want_kind, want) in zip(layers, APOSTILA_LENET)
+    )
+
+
 def lenet_structure_problem(model) -> str | None:
-    """Why ``model`` is not LeNet-type (conv → pool blocks, Flatten, dense), or None (lesson 03)."""
-    kinds = [
-        type(layer).__name__ for layer in model.layers if type(layer).__name__ != "InputLayer"
-    ]
+    """Why a model is not LeNet-type (conv → pool blocks, Flatten, dense), or None (lesson 03).
+
+    ``model`` is a Keras model or the list of its layers' class names.
+    """
+    names = model if isinstance(model, (list, tuple)) else [type(l).__name__ for l in model.layers]
+    kinds = [kind for kind in names if kind != "InputLayer"]
     if any("BatchNormalization" in kind or "Normalization" in kind for kind in kinds):
         return "BatchNormalization não vale aqui: ela fica para as próximas lições."
     if any(kind in {"Add", "Concatenate", "Average", "Multiply", "Subtract"} for kind in kinds):
@@ -600,6 +560,16 @@ def build_better_lenet(fn) -> None:
         problem = lenet_structure_problem(model)
         if problem:
             raise CheckFailed("❌ " + problem)
+        layers = [
+            (type(layer).__name__, layer.get_config())
+            for layer in model.layers
+            if type(layer).__name__ != "InputLayer"
+        ]
+        expect(
+            not is_apostila_lenet(layers),
+            "Esta é a LeNet da apostila (build_lenet) sem mudanças. Mude a arquitetura: mais "
+            "filtros, núcleos 3×3 com padding, um bloco a mais, outras densas ou outro dropout.",
+        )
         last = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][-1]
         expect(
             last.units == classes,
@@ -615,15 +585,6 @@ def build_better_lenet(fn) -> None:
 
 
 # ---------------------------------------------------------------------------- exercise 6
-
-
-def reference_first_misclassified(y_true, y_pred, n=2, num_classes=10):
-    """Per class, indices of the first ``n`` misclassified examples (lesson 03)."""
-    y_true = np.ravel(y_true)
-    y_pred = np.asarray(y_pred)
-    predicted = y_pred.argmax(axis=1) if y_pred.ndim == 2 else np.ravel(y_pred)
-    wrong = predicted != y_true
-    return [np.flatnonzero(wrong & (y_true == c))[:n] for c in range(num_classes)]
 
 
 def first_misclassified(fn) -> None:
@@ -649,7 +610,9 @@ def first_misclassified(fn) -> None:
             f"({classes}); veio {type(result).__name__} de tamanho "
             f"{len(result) if hasattr(result, '__len__') else '?'}.",
         )
-        expected = reference_first_misclassified(y_true, y_pred, n, classes)
+        predicted = y_pred.argmax(axis=1) if y_pred.ndim == 2 else np.ravel(y_pred)
+        errors = predicted != np.ravel(y_true)
+        expected = [np.flatnonzero(errors & (np.ravel(y_true) == c))[:n] for c in range(classes)]
         for c, (got, want) in enumerate(zip(result, expected)):
             got = np.asarray(got, dtype=int).ravel()
             if np.array_equal(got, want):

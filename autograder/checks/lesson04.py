@@ -11,66 +11,8 @@ import numpy as np
 
 from ._core import CheckFailed, call, expect, passed, rng
 
-# Used by `autograder demo` and the end-to-end tests: a student who writes the rotation
-# angle in radians (as tf-addons' `rotate` and SciPy's trigonometry do), so that
-# "15 degrees" becomes a factor of 0.26 of a full turn, i.e. rotations of up to ±94°.
-DEMO_WRONG_ANSWER = {
-    "build_augmented_lenet": (
-        "def build_augmented_lenet(input_shape, num_classes):\n"
-        "    augmentation = keras.Sequential(\n"
-        "        [\n"
-        "            keras.layers.RandomFlip('horizontal'),\n"
-        "            keras.layers.RandomTranslation(0.1, 0.1, fill_mode='nearest'),\n"
-        "            keras.layers.RandomRotation(15 * np.pi / 180, fill_mode='nearest'),  # 15 graus\n"
-        "        ],\n"
-        "        name='aumento',\n"
-        "    )\n"
-        "    model = keras.Sequential(\n"
-        "        [keras.Input(shape=input_shape), augmentation, *lenet_layers(num_classes)]\n"
-        "    )\n"
-        "    model.compile(\n"
-        "        optimizer=keras.optimizers.Adam(),\n"
-        "        loss='sparse_categorical_crossentropy',\n"
-        "        metrics=['accuracy'],\n"
-        "    )\n"
-        "    return model\n"
-    ),
-}
-
 MAX_ROTATION = 60 / 360
 """Largest rotation factor accepted for CIFAR-10 augmentation: ±60° (lesson 04)."""
-
-
-def lenet_reference(num_classes: int) -> list[tuple[str, dict]]:
-    """The LeNet-type network of lessons 03-04, layer by layer, after its input (lesson 04).
-
-    Each item is ``(Keras class name, {config key: expected value})``: two 5×5 ReLU
-    convolutions with 20 and 40 filters, each followed by 2×2 max-pooling, then Flatten,
-    Dropout 0.25, Dense 1000 ReLU, Dropout 0.25 and a softmax with ``num_classes`` units.
-    """
-    conv = {"kernel_size": (5, 5), "strides": (1, 1), "padding": "valid", "activation": "relu"}
-    pool = {"pool_size": (2, 2), "strides": (2, 2), "padding": "valid"}
-    return [
-        ("Conv2D", {"filters": 20, **conv}),
-        ("MaxPooling2D", pool),
-        ("Conv2D", {"filters": 40, **conv}),
-        ("MaxPooling2D", pool),
-        ("Flatten", {}),
-        ("Dropout", {"rate": 0.25}),
-        ("Dense", {"units": 1000, "activation": "relu"}),
-        ("Dropout", {"rate": 0.25}),
-        ("Dense", {"units": num_classes, "activation": "softmax"}),
-    ]
-
-
-def reference_lenet(input_shape, num_classes: int):
-    """An uncompiled Keras model built from :func:`lenet_reference` (lesson 04)."""
-    import keras
-
-    layers = []
-    for kind, config in lenet_reference(num_classes):
-        layers.append(getattr(keras.layers, kind).from_config(dict(config)))
-    return keras.Sequential([keras.Input(shape=tuple(input_shape)), *layers])
 
 
 def is_augmentation_layer(layer) -> bool:
@@ -280,7 +222,10 @@ def build_augmented_lenet(fn) -> None:
 
     generator = rng()
     side = int(generator.integers(28, 41))
-    shapes = [((32, 32, 3), 10), ((side, side + 2, 1), int(generator.integers(2, 9)))]
+    # 3 channels, as in CIFAR-10, so that colour augmentations (RandomHue …) work
+    shapes = [((32, 32, 3), 10), ((side, side + 2, 3), int(generator.integers(2, 9)))]
+    conv = {"kernel_size": (5, 5), "strides": (1, 1), "padding": "valid", "activation": "relu"}
+    pool = {"pool_size": (2, 2), "strides": (2, 2), "padding": "valid"}
     for input_shape, classes in shapes:
         model = call(fn, "build_augmented_lenet", input_shape, classes)
         expect(
@@ -304,7 +249,17 @@ def build_augmented_lenet(fn) -> None:
                     "começo do modelo."
                 )
             )
-        expected = lenet_reference(classes)
+        expected = [  # the LeNet of lesson 03, after its input
+            ("Conv2D", {"filters": 20, **conv}),
+            ("MaxPooling2D", pool),
+            ("Conv2D", {"filters": 40, **conv}),
+            ("MaxPooling2D", pool),
+            ("Flatten", {}),
+            ("Dropout", {"rate": 0.25}),
+            ("Dense", {"units": 1000, "activation": "relu"}),
+            ("Dropout", {"rate": 0.25}),
+            ("Dense", {"units": classes, "activation": "softmax"}),
+        ]
         got_kinds = [type(l).__name__ for l in rest]
         wanted = ", ".join(_describe(k, c) for k, c in expected)
         got = ", ".join(_describe(type(l).__name__, l.get_config()) for l in rest)
@@ -350,17 +305,33 @@ def build_augmented_lenet(fn) -> None:
             "Duas chamadas com training=True deram a mesma saída: o aumento de dados deve "
             "sortear uma transformação nova a cada lote.",
         )
-        reference_params = reference_lenet(input_shape, classes).count_params()
+        height, width, channels = input_shape  # valid 5×5 convolutions, 2×2 poolings
+        flat = ((height - 4) // 2 - 4) // 2 * (((width - 4) // 2 - 4) // 2) * 40
+        lenet_params = (
+            (5 * 5 * channels * 20 + 20)
+            + (5 * 5 * 20 * 40 + 40)
+            + (flat * 1000 + 1000)
+            + (1000 * classes + classes)
+        )
         expect(
-            model.count_params() == reference_params,
+            model.count_params() == lenet_params,
             f"O modelo tem {model.count_params()} parâmetros; a LeNet com entrada "
-            f"{input_shape} tem {reference_params}. Não mude a LeNet.",
+            f"{input_shape} tem {lenet_params}. Não mude a LeNet.",
         )
         y = np.asarray(model.predict(x[:4], verbose=0))
         expect(y.shape == (4, classes), f"Saída de forma {y.shape}; esperava (4, {classes}).")
         expect(model.compiled, "Compile o modelo (model.compile) antes de devolvê-lo.")
         optimizer = type(model.optimizer).__name__
         expect(optimizer == "Adam", f"Use o otimizador Adam, como na lição 03 (está {optimizer}).")
+        loss = str(getattr(model, "loss", None)).lower().replace("_", "")
+        expect(
+            "sparsecategoricalcrossentropy" in loss,
+            "Use a perda sparse_categorical_crossentropy (rótulos inteiros).",
+        )
+        expect(
+            "acc" in str((model.get_compile_config() or {}).get("metrics")),
+            "Inclua metrics=['accuracy'] no compile.",
+        )
     passed(
         "build_augmented_lenet põe o aumento de dados no começo, ativo só no treino, "
         "e mantém a LeNet da lição 03."

@@ -34,19 +34,34 @@ def cmd_release(args) -> int:
 
 def cmd_collect(args) -> int:
     root = _root(args)
-    students = grading.collect(root, args.lesson, args.source)
-    print(f"{len(students)} entregas em {grading.WORK_DIR}/submitted para {args.lesson}:")
-    for student in students:
-        print(f"  {student}")
+    report = grading.collect(root, args.lesson, args.source)
+    for line in report.lines():
+        print(line)
     return 0
 
 
 def cmd_grade(args) -> int:
+    from . import sandbox
+
     root = _root(args)
-    report = grading.grade(root, args.lesson, smoke=not args.full)
-    print(f"corrigidos: {len(report.graded)}")
-    for student, why in report.failed.items():
-        print(f"NÃO CORRIGIDO: {student}: {why}", file=sys.stderr)
+    print(f"isolamento: {sandbox.isolation()}", flush=True)
+    report = grading.grade(
+        root,
+        args.lesson,
+        smoke=not args.full,
+        jobs=args.jobs,
+        force=args.force,
+        students=args.student or None,
+    )
+    print(report.table())
+    print(f"corrigidos: {len(report.graded)} · não corrigidos: {len(report.failed)}")
+    if report.failed:
+        print(
+            f"{len(report.failed)} entrega(s) não corrigida(s): veja os motivos acima; elas "
+            "recebem zero na exportação e uma devolutiva explicando por quê.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -102,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("grade", help="corrige automaticamente (modo rápido por padrão)")
     p.add_argument("lesson")
     p.add_argument("--full", action="store_true", help="executa com os tamanhos completos")
+    p.add_argument("--jobs", type=int, default=1, help="entregas corrigidas ao mesmo tempo")
+    p.add_argument("--force", action="store_true", help="corrige de novo quem já foi corrigido")
+    p.add_argument("--student", action="append", help="só este aluno (pode repetir)")
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("feedback", help="gera as devolutivas em HTML")

@@ -41,12 +41,12 @@ TF_NOISE = (
 
 
 def lesson_module(lesson: str):
-    """The self-check module of a lesson (``02_cifar10`` → ``autograder.checks.lesson02``).
+    """The verdict module of a lesson (``02_cifar10`` → ``grader.verdicts.lesson02``).
 
     It may define ``DEMO_WRONG_ANSWER`` (``{grade_id of an answer cell: wrong source}``) and
     ``DEMO_EXTRA_STUDENTS`` (``[(name, description, expected, {grade_id: source})]``).
     """
-    return importlib.import_module(f"autograder.checks.lesson{lesson[:2]}")
+    return importlib.import_module(f"grader.verdicts.lesson{lesson[:2]}")
 
 
 @dataclass

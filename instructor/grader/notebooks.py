@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import course
+from autograder import course
 
 NOTEBOOK_METADATA = {
     "accelerator": "GPU",

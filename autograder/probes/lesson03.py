@@ -1,0 +1,342 @@
+"""Probes of lesson 03 (LeNet on CIFAR-10); the grader judges them (see :mod:`autograder.probes`)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import numpy as np
+
+from ..checks.lesson03 import sklearn_names
+from . import call, describe_model, emit, generator, run_seed, value
+
+# ---------------------------------------------------------------------------- multiple choice
+
+
+def _letter(name: str, answer) -> None:
+    seed = run_seed()
+    emit(name, seed, value(answer))
+
+
+def resposta_perda(answer) -> None:
+    _letter("resposta_perda", answer)
+
+
+def resposta_otimizador(answer) -> None:
+    _letter("resposta_otimizador", answer)
+
+
+def resposta_pratica(answer) -> None:
+    _letter("resposta_pratica", answer)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _keep(fn, *args):
+    """Call ``fn`` like :func:`call`, but also keep the object it returned (or None)."""
+    kept = []
+    result = call(lambda *a: kept.append(fn(*a)), *args)
+    return (kept[0] if kept else None), result
+
+
+def binary_problem(gen, n, rate, decimals=None, float_labels=False):
+    """Scores (any real numbers) and 0/1 labels with both classes present."""
+    labels = (gen.random(n) < rate).astype(int)
+    labels[:2] = (0, 1)
+    gen.shuffle(labels)
+    scores = gen.normal(0.0, 1.0, n) + 1.5 * labels + gen.normal(0.0, 2.0)
+    if decimals is not None:  # many ties
+        scores = np.round(scores, decimals)
+    return scores, labels.astype(float) if float_labels else labels
+
+
+def _separable(gen, inverted=False):
+    positives, negatives = gen.uniform(2, 3, int(gen.integers(5, 12))), gen.uniform(-1, 1, 40)
+    scores = np.r_[-positives if inverted else positives, negatives]
+    labels = np.r_[np.ones(len(positives), int), np.zeros(40, int)]
+    order = gen.permutation(len(scores))
+    return scores[order], labels[order]
+
+
+def roc_problems(gen):
+    """Problems shared by the ROC exercises: imbalanced, tied, separable, inverted…"""
+    problems = [
+        binary_problem(gen, int(gen.integers(150, 300)), 0.1),  # as imbalanced as the frogs
+        binary_problem(gen, int(gen.integers(80, 200)), 0.5, decimals=1),  # many ties
+        binary_problem(gen, int(gen.integers(60, 150)), 0.3, decimals=0, float_labels=True),
+        _separable(gen),
+        _separable(gen, inverted=True),
+    ]
+    scores, labels = binary_problem(gen, 120, 0.2)
+    problems.append((1 / (1 + np.exp(np.quantile(scores, 0.7) - scores)), labels))  # in (0, 1)
+    return problems
+
+
+def _numpy_only(fn) -> dict:
+    try:
+        return value(sklearn_names(fn))
+    except Exception as error:  # noqa: BLE001 - a description that failed is reported
+        return {"error": f"{type(error).__name__}: {error}"}
+
+
+# ---------------------------------------------------------------------------- exercise 1
+
+
+def split_train_validation_inputs(gen):
+    """(x, y, fraction or None for the default) with validation sizes that are not integers."""
+    cases = []
+    for fraction, step, rest, tail in ((None, 10, 3, (1,)), (0.25, 4, 3, ()), (0.2, 5, 1, (1,))):
+        n = step * int(gen.integers(4, 40)) + rest
+        ids = gen.permutation(60_000)[:n]
+        x = (ids.reshape(n, 1, 1, 1) * np.ones((1, 2, 2, 3), dtype=np.int64)).astype(np.int64)
+        y = (ids % 10).astype(np.uint8).reshape(n, *tail)
+        cases.append((x, y, fraction))
+    return cases
+
+
+def split_train_validation(fn) -> None:
+    seed = run_seed()
+    results = []
+    for x, y, fraction in split_train_validation_inputs(generator(seed, "split_train_validation")):
+        args = (x, y) if fraction is None else (x, y, fraction)
+        results.append(call(fn, *args))
+    emit("split_train_validation", seed, results)
+
+
+def best_checkpoint_inputs(gen):
+    """A file name and a small noisy problem whose validation accuracy moves between epochs."""
+    name = f"melhor_{int(gen.integers(10**6))}.keras"
+    x = gen.normal(size=(80, 4)).astype("float32")
+    y = ((x[:, 0] + 0.8 * gen.normal(size=80)) > 0).astype(int)
+    return name, x, y
+
+
+def best_checkpoint(fn) -> None:
+    """Describe the callback (public attributes only), then train with it and read the file."""
+    import keras
+
+    seed = run_seed()
+    name, x, y = best_checkpoint_inputs(generator(seed, "best_checkpoint"))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, name)
+        callback, result = _keep(fn, path)
+        description = {}
+        if "value" in result:
+            filepath = str(getattr(callback, "filepath", None))
+            description = {
+                "class": type(callback).__name__,
+                "is_model_checkpoint": isinstance(callback, keras.callbacks.ModelCheckpoint),
+                "filepath": filepath.replace(tmp, "<pasta>", 1),
+                "monitor": str(getattr(callback, "monitor", None)),
+                "save_best_only": _plain(getattr(callback, "save_best_only", None)),
+                "save_weights_only": _plain(getattr(callback, "save_weights_only", None)),
+                "save_freq": _plain(getattr(callback, "save_freq", None)),
+                "mode": _plain(getattr(callback, "mode", None)),
+            }
+            description.update(_train_with(callback, x, y, path))
+        emit("best_checkpoint", seed, {"call": result, "callback": value(description)})
+
+
+def _plain(item):
+    return item if isinstance(item, (bool, int, float, str)) or item is None else repr(item)
+
+
+def _train_with(callback, x, y, path) -> dict:
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.05),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    trained = {"fit_error": None, "val_accuracy": None, "maximizes": None}
+    try:
+        history = model.fit(
+            x[:50],
+            y[:50],
+            validation_data=(x[50:], y[50:]),
+            epochs=6,
+            batch_size=10,
+            callbacks=[callback],
+            verbose=0,
+        )
+        trained["val_accuracy"] = [float(v) for v in history.history.get("val_accuracy", [])]
+    except Exception as error:  # noqa: BLE001 - the student's callback broke the training
+        trained["fit_error"] = f"{type(error).__name__}: {str(error)[:300]}"
+    operation = getattr(callback, "monitor_op", None)  # set by every Keras 3 after an epoch
+    if callable(operation):
+        try:
+            trained["maximizes"] = bool(np.asarray(operation(1.0, 0.0)))
+        except Exception:  # noqa: BLE001 - an unusual comparison is left undescribed
+            pass
+    trained["saved"] = os.path.isfile(path)
+    trained["saved_accuracy"] = None
+    if trained["saved"]:
+        try:
+            saved = keras.models.load_model(path)
+            trained["saved_accuracy"] = float(saved.evaluate(x[50:], y[50:], verbose=0)[1])
+        except Exception as error:  # noqa: BLE001 - not a loadable whole model
+            trained["load_error"] = f"{type(error).__name__}: {str(error)[:200]}"
+    return trained
+
+
+# ---------------------------------------------------------------------------- exercise 2
+
+
+def select_dogs_cats_inputs(gen):
+    cases = []
+    for tail in ((1,), ()):
+        n = int(gen.integers(40, 120))
+        images = gen.integers(0, 256, size=(n, 3, 3, 3), dtype=np.uint8)
+        images[:, 0, 0, 0] = np.arange(n) % 256
+        images[:, 0, 0, 1] = np.arange(n) // 256
+        labels = gen.integers(0, 10, size=n).astype(np.uint8)
+        labels[gen.choice(n, size=6, replace=False)] = [3, 3, 3, 5, 5, 5]
+        cases.append((images, labels.reshape(n, *tail)))
+    return cases
+
+
+def select_dogs_cats(fn) -> None:
+    seed = run_seed()
+    cases = select_dogs_cats_inputs(generator(seed, "select_dogs_cats"))
+    emit("select_dogs_cats", seed, [call(fn, images, labels) for images, labels in cases])
+
+
+# ---------------------------------------------------------------------------- exercise 3
+
+
+def threshold_metrics_inputs(gen):
+    """(scores, labels, threshold or None for the default 0.5); thresholds hit tied scores."""
+    problems = roc_problems(gen)
+    cases = []
+    for scores, labels in problems[:3] + problems[5:]:
+        cases.append((scores, labels, float(np.median(scores))))
+        cases.append((scores, labels, float(gen.choice(scores))))  # a score equal to the limit
+    scores, labels = problems[5]  # probabilities, as the frog network gives
+    cases.append((scores, labels, None))
+    cases.append((np.round(scores, 1), labels, 0.5))
+    return cases
+
+
+def threshold_metrics(fn) -> None:
+    seed = run_seed()
+    results = []
+    for scores, labels, threshold in threshold_metrics_inputs(
+        generator(seed, "threshold_metrics")
+    ):
+        args = (scores, labels) if threshold is None else (scores, labels, threshold)
+        results.append(call(fn, *args))
+    emit("threshold_metrics", seed, {"calls": results, "sklearn": _numpy_only(fn)})
+
+
+def roc_points_inputs(gen):
+    return roc_problems(gen) + [(np.full(30, 0.3), np.r_[np.ones(6, int), np.zeros(24, int)])]
+
+
+def roc_points(fn) -> None:
+    seed = run_seed()
+    cases = roc_points_inputs(generator(seed, "roc_points"))
+    results = [call(fn, scores, labels) for scores, labels in cases]
+    emit("roc_points", seed, {"calls": results, "sklearn": _numpy_only(fn)})
+
+
+def roc_auc_inputs(gen):
+    return roc_points_inputs(gen)
+
+
+def roc_auc(fn) -> None:
+    seed = run_seed()
+    cases = roc_auc_inputs(generator(seed, "roc_auc"))
+    results = [call(fn, scores, labels) for scores, labels in cases]
+    emit("roc_auc", seed, {"calls": results, "sklearn": _numpy_only(fn)})
+
+
+def equal_error_rate_inputs(gen):
+    """The ROC problems plus an exact tie between two candidates (the larger limit wins)."""
+    scale, shift = gen.uniform(0.5, 3.0), gen.uniform(-2.0, 2.0)
+    tie = (np.array([0.9, 0.7, 0.5, 0.3, 0.2, 0.1]) * scale + shift, np.array([1, 0, 1, 0, 0, 0]))
+    balanced = binary_problem(gen, 200, 0.5, decimals=1)
+    return roc_problems(gen) + [tie, balanced]
+
+
+def equal_error_rate(fn) -> None:
+    seed = run_seed()
+    cases = equal_error_rate_inputs(generator(seed, "equal_error_rate"))
+    results = [call(fn, scores, labels) for scores, labels in cases]
+    emit("equal_error_rate", seed, {"calls": results, "sklearn": _numpy_only(fn)})
+
+
+# ---------------------------------------------------------------------------- exercise 5
+
+
+def build_better_lenet_inputs(gen):
+    """(input_shape, classes, batch) for the CIFAR-10 shape and two new ones."""
+    shapes = [
+        ((32, 32, 3), 10),
+        ((int(gen.integers(32, 41)), int(gen.integers(32, 41)), 3), int(gen.integers(2, 10))),
+        ((int(gen.integers(32, 41)), int(gen.integers(32, 41)), 1), int(gen.integers(2, 10))),
+    ]
+    return [
+        (shape, classes, gen.uniform(-0.5, 0.5, size=(8, *shape)).astype("float32"))
+        for shape, classes in shapes
+    ]
+
+
+def _one_epoch(model, x, classes):
+    history = model.fit(x, np.arange(len(x)) % classes, epochs=1, batch_size=8, verbose=0)
+    return float(history.history["loss"][0])
+
+
+def build_better_lenet(fn) -> None:
+    seed = run_seed()
+    results = []
+    for shape, classes, x in build_better_lenet_inputs(generator(seed, "build_better_lenet")):
+        model, result = _keep(fn, shape, classes)
+        if "value" in result:
+            result = {
+                "call": result,
+                "model": call(describe_model, model, x[:2]),
+                "fit_loss": call(_one_epoch, model, x, classes),
+            }
+        else:
+            result = {"call": result}
+        results.append(result)
+    emit("build_better_lenet", seed, results)
+
+
+# ---------------------------------------------------------------------------- exercise 6
+
+
+def first_misclassified_inputs(gen):
+    """(y_true, y_pred, n or None, num_classes or None); None: the default argument."""
+    cases = []
+    settings = [
+        (int(gen.integers(3, 8)), 2, "probs"),
+        (int(gen.integers(3, 8)), 3, "labels"),
+        (10, None, "probs"),
+        (int(gen.integers(3, 6)), 6, "labels"),  # fewer than n errors in some class
+    ]
+    for classes, n, kind in settings:
+        size = int(gen.integers(60, 150))
+        y_true = gen.integers(1, classes, size=size)  # class 0: no examples at all
+        probabilities = gen.dirichlet(np.ones(classes), size=size)
+        hits = gen.random(size) < 0.6
+        probabilities[hits, y_true[hits]] += 2.0
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        y_pred = probabilities if kind == "probs" else probabilities.argmax(axis=1)
+        y_true = y_true.reshape(-1, 1) if gen.random() < 0.5 else y_true
+        cases.append((y_true, y_pred, n, None if n is None else classes))
+    return cases
+
+
+def first_misclassified(fn) -> None:
+    seed = run_seed()
+    results = []
+    for y_true, y_pred, n, classes in first_misclassified_inputs(
+        generator(seed, "first_misclassified")
+    ):
+        args = (y_true, y_pred) if n is None else (y_true, y_pred, n, classes)
+        results.append(call(fn, *args))
+    emit("first_misclassified", seed, results)

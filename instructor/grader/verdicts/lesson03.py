@@ -1,0 +1,534 @@
+"""Verdicts of lesson 03 (LeNet on CIFAR-10); inputs come from :mod:`autograder.probes.lesson03`.
+
+Expected values are computed here with NumPy and scikit-learn; the right letters of the
+multiple-choice questions live only here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, roc_auc_score, roc_curve
+
+from autograder import probes
+from autograder.checks.lesson03 import is_apostila_lenet, lenet_structure_problem
+from autograder.probes import lesson03 as probe
+
+from . import Opaque, Wrong, as_array, decode, outcome
+
+# ---------------------------------------------------------------------------- demo students
+
+# `autograder demo` and the end-to-end tests: a student who takes the FIRST 10% of the
+# training set for validation (Keras's validation_split takes the last 10%).
+DEMO_WRONG_ANSWER = {
+    "split_train_validation": (
+        "def split_train_validation(x, y, fraction=0.1):\n"
+        "    n_val = int(len(x) * fraction)\n"
+        "    return (x[n_val:], y[n_val:]), (x[:n_val], y[:n_val])\n"
+    ),
+}
+
+APOSTILA_ROC = {
+    "sensitivity": 0.759,
+    "specificity": 0.983,
+    "accuracy": 0.961,
+    "auc": 0.971,
+    "eer_threshold": 0.073,
+    "eer_accuracy": 0.916,
+}
+"""The apostila's numbers for "frog = sick" on the full run."""
+
+# A student who copied the apostila's numbers instead of computing them: every ROC cell
+# must give zero points, everything else full marks.
+DEMO_EXTRA_STUDENTS = [
+    (
+        "Hugo Copiou",
+        "copiou os números de ROC da apostila",
+        "sem os pontos de ROC",
+        {
+            "threshold_metrics": (
+                "def threshold_metrics(scores, labels, threshold=0.5):\n"
+                "    return 0.759, 0.983, 0.961\n"
+            ),
+            "roc_points": (
+                "def roc_points(scores, labels):\n"
+                "    fpr = np.array([0.0, 0.017, 0.084, 1.0])\n"
+                "    tpr = np.array([0.0, 0.759, 0.916, 1.0])\n"
+                "    thresholds = np.array([np.inf, 0.5, 0.073, 0.0])\n"
+                "    return fpr, tpr, thresholds\n"
+            ),
+            "roc_auc": "def roc_auc(scores, labels):\n    return 0.971\n",
+            "equal_error_rate": (
+                "def equal_error_rate(scores, labels):\n    return 0.084, 0.073, 0.916\n"
+            ),
+        },
+    ),
+]
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _inputs(name: str, seed: int):
+    return getattr(probe, f"{name}_inputs")(probes.generator(seed, name))
+
+
+def _calls(results, count: int, name: str) -> list:
+    if not isinstance(results, list) or len(results) != count:
+        raise Wrong(f"a sonda não chamou {name} em todos os casos de teste.")
+    return results
+
+
+def _number(value, what: str) -> float:
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        kind = value.text if isinstance(value, Opaque) else type(value).__name__
+        raise Wrong(f"{what} deve ser um número (float), mas veio {kind}.")
+    return float(value)
+
+
+def _numbers(value, size: int, what: str, names: str) -> tuple:
+    if not isinstance(value, (tuple, list)) or len(value) != size:
+        raise Wrong(f"{what} deve devolver a tupla {names}.")
+    return tuple(_number(v, what) for v in value)
+
+
+def _numpy_only(results, name: str) -> None:
+    used = decode(results["sklearn"]["value"]) if "value" in results.get("sklearn", {}) else []
+    if used:
+        raise Wrong(
+            f"{name} usa o scikit-learn ({', '.join(map(str, used))}); neste exercício o "
+            "cálculo é só com NumPy."
+        )
+
+
+def _confusion(scores, labels, threshold):
+    """(sensitivity, specificity, accuracy) by scikit-learn, positive when score >= threshold."""
+    labels = np.ravel(labels).astype(int)
+    predicted = (np.ravel(scores) >= threshold).astype(int)
+    (tn, fp), (fn, tp) = confusion_matrix(labels, predicted, labels=[0, 1])
+    return tp / (tp + fn), tn / (tn + fp), (tp + tn) / len(labels)
+
+
+def _roc(scores, labels):
+    fpr, tpr, thresholds = roc_curve(np.ravel(labels), np.ravel(scores), drop_intermediate=False)
+    return fpr, tpr, np.r_[np.inf, thresholds[1:]]  # +inf on every scikit-learn version
+
+
+def _describe(scores, labels) -> str:
+    return f"{len(scores)} exemplos, {int(np.sum(labels))} doentes"
+
+
+# ---------------------------------------------------------------------------- multiple choice
+
+_LETTERS = {
+    "resposta_perda": (
+        "c",
+        "a perda certa depende do problema (binário, multiclasse, regressão) e da saída da "
+        "rede; é preciso entender a escala dos valores e se a função guia bem o gradiente, e "
+        "testar algumas candidatas. (a) e (d) fecham a questão cedo demais (a entropia cruzada "
+        "nem sempre é a melhor); (b) ignora que a perda precisa ter um gradiente útil — a 0-1, "
+        "por exemplo, mede o erro mas não treina uma rede.",
+    ),
+    "resposta_otimizador": (
+        "a",
+        "o SGD usa só o gradiente do lote (com momentum, uma média dos anteriores); o Adam "
+        "guarda médias móveis, com correção de viés, do gradiente (primeiro momento) e do seu "
+        "quadrado (segundo momento) e com elas ajusta o passo de cada parâmetro. (b) é falsa: "
+        "o momentum lembra o primeiro momento, mas o SGD não tem o passo adaptativo; (c) é "
+        "falsa: o Adam também aceita decaimento da taxa de aprendizado; (d) é falsa: nenhum "
+        "otimizador é sempre melhor — muitos modelos de ponta são treinados com SGD + momentum.",
+    ),
+    "resposta_pratica": (
+        "c",
+        "valores padrão nem sempre são bons hiperparâmetros; o que funciona é buscar, primeiro "
+        "de forma grosseira e barata (poucos dados, poucas épocas) e depois refinando, guiado "
+        "pelas métricas de treino e de VALIDAÇÃO. (a) confia nos padrões; (b) fixa escolhas que "
+        "nem sempre servem e otimiza o critério errado (diferença treino-validação pequena não "
+        "quer dizer modelo bom); (d) pode acalmar, mas não treina a rede.",
+    ),
+}
+
+
+def _multiple_choice(name: str):
+    right, reason = _LETTERS[name]
+
+    def judge(seed, results) -> str:
+        answer = decode(results["value"]) if isinstance(results, dict) else None
+        if not isinstance(answer, str):
+            raise Wrong(f"{name} deve ser um texto com a letra da alternativa.")
+        letter = answer.strip().strip("()").strip().lower()
+        if letter != right:
+            raise Wrong(f"a alternativa certa é ({right}), não {answer!r}. Raciocínio: {reason}")
+        return f"alternativa ({right}) certa. Raciocínio: {reason}"
+
+    judge.__name__ = name
+    return judge
+
+
+resposta_perda = _multiple_choice("resposta_perda")
+resposta_otimizador = _multiple_choice("resposta_otimizador")
+resposta_pratica = _multiple_choice("resposta_pratica")
+
+# ---------------------------------------------------------------------------- exercise 1
+
+
+def split_train_validation(seed, results) -> str:
+    cases = _inputs("split_train_validation", seed)
+    for (x, y, fraction), result in zip(cases, _calls(results, len(cases), "split")):
+        got = outcome(result, "split_train_validation")
+        shown = "padrão (0.1)" if fraction is None else fraction
+        fraction = 0.1 if fraction is None else fraction
+        if not (
+            isinstance(got, (tuple, list))
+            and len(got) == 2
+            and all(isinstance(part, (tuple, list)) and len(part) == 2 for part in got)
+        ):
+            raise Wrong(
+                "split_train_validation deve devolver ((x_treino, y_treino), (x_val, y_val))."
+            )
+        names = ("x_treino", "y_treino", "x_val", "y_val")
+        x_tr, y_tr, x_val, y_val = (
+            as_array(v, f"split_train_validation ({k})") for v, k in zip([*got[0], *got[1]], names)
+        )
+        n = len(x)
+        n_train = int(n * (1 - fraction))
+        if 0 < len(x_val) < n and np.array_equal(x_val, x[: len(x_val)]):
+            raise Wrong(
+                "a validação saiu do COMEÇO do treino; ela deve ser o FINAL (os últimos "
+                "exemplos), como no validation_split do Keras."
+            )
+        if len(x_tr) != n_train or len(x_val) != n - n_train:
+            raise Wrong(
+                f"com {n} exemplos e fraction={shown}, vieram {len(x_tr)} de treino e "
+                f"{len(x_val)} de validação; use n_treino = int(len(x) * (1 - fraction))."
+            )
+        if not (np.array_equal(x_tr, x[:n_train]) and np.array_equal(x_val, x[n_train:])):
+            raise Wrong(
+                "as imagens não são x[:n_treino] (treino) e x[n_treino:] (validação), na ordem, "
+                "sem embaralhar."
+            )
+        if y_tr.shape != y[:n_train].shape or y_val.shape != y[n_train:].shape:
+            raise Wrong(
+                f"os rótulos devem manter a forma de entrada ({y.shape[1:]} por exemplo); vieram "
+                f"{y_tr.shape} e {y_val.shape}."
+            )
+        if not (np.array_equal(y_tr, y[:n_train]) and np.array_equal(y_val, y[n_train:])):
+            raise Wrong("os rótulos não acompanham as imagens: corte y nos mesmos índices que x.")
+    return "separa os últimos exemplos para validação, com os rótulos certos, em casos novos."
+
+
+def best_checkpoint(seed, results) -> str:
+    name, _, _ = _inputs("best_checkpoint", seed)
+    outcome(results["call"], "best_checkpoint")
+    callback = decode(results["callback"]["value"])
+    if not callback.get("is_model_checkpoint"):
+        raise Wrong(
+            f"best_checkpoint deve devolver um keras.callbacks.ModelCheckpoint, não "
+            f"{callback.get('class')}."
+        )
+    if callback["filepath"] != f"<pasta>/{name}":
+        raise Wrong("o callback deve gravar no caminho recebido como argumento (path).")
+    if callback["monitor"] != "val_accuracy":
+        raise Wrong(
+            f'monitore a taxa de acerto de validação, monitor="val_accuracy" (veio '
+            f"{callback['monitor']!r})."
+        )
+    if callback["save_best_only"] is not True:
+        raise Wrong("use save_best_only=True: só grave quando a validação melhorar.")
+    if callback["save_weights_only"] not in (False, None):
+        raise Wrong("grave o modelo inteiro (save_weights_only=False).")
+    if callback["save_freq"] != "epoch":
+        raise Wrong('grave ao fim de cada época (save_freq="epoch").')
+    if callback["mode"] not in ("max", "auto", None) or callback["maximizes"] is False:
+        raise Wrong('para taxa de acerto, melhor é maior: use mode="max".')
+    if callback["fit_error"]:
+        raise Wrong(f"o treino com o callback falhou: {callback['fit_error']}")
+    if not callback["saved"]:
+        raise Wrong("depois do treino com o callback, o arquivo pedido não existe.")
+    if callback["saved_accuracy"] is None:
+        raise Wrong(
+            "o arquivo gravado não é um modelo que keras.models.load_model carregue "
+            f"({callback.get('load_error')})."
+        )
+    history = callback["val_accuracy"] or []
+    if not history or abs(callback["saved_accuracy"] - max(history)) > 1e-6:
+        raise Wrong(
+            "o modelo gravado não é o da época de maior taxa de acerto de validação "
+            f"(gravado: {callback['saved_accuracy']:.3f}; melhor época: "
+            f"{max(history) if history else float('nan'):.3f})."
+        )
+    return "grava, no caminho pedido, o modelo da época de maior acerto de validação."
+
+
+# ---------------------------------------------------------------------------- exercise 2
+
+
+def select_dogs_cats(seed, results) -> str:
+    cases = _inputs("select_dogs_cats", seed)
+    for (images, labels), result in zip(cases, _calls(results, len(cases), "select_dogs_cats")):
+        got = outcome(result, "select_dogs_cats")
+        if not (isinstance(got, (tuple, list)) and len(got) == 2):
+            raise Wrong("select_dogs_cats deve devolver a tupla (imagens, rotulos).")
+        flat = np.ravel(labels)
+        keep = (flat == 3) | (flat == 5)
+        m = int(keep.sum())
+        got_x = as_array(got[0], "select_dogs_cats (imagens)")
+        got_y = as_array(got[1], "select_dogs_cats (rótulos)")
+        shape = f"rótulos de forma {labels.shape}"
+        if len(got_x) != m or len(got_y) != m:
+            raise Wrong(
+                f"com {shape}, havia {m} gatos e cachorros entre {len(flat)} imagens; vieram "
+                f"{len(got_x)} imagens e {len(got_y)} rótulos."
+            )
+        if got_y.shape != (m,):
+            raise Wrong(f"com {shape}, devolva os rótulos com forma (M,); veio {got_y.shape}.")
+        if not np.array_equal(got_x, images[keep]):
+            raise Wrong("as imagens devolvidas não são os gatos e cachorros, na ordem original.")
+        expected = (flat[keep] == 5).astype(int)
+        if np.array_equal(got_y, flat[keep]):
+            raise Wrong("os rótulos ainda são 3 e 5: troque para gato → 0 e cachorro → 1.")
+        if np.array_equal(got_y, 1 - expected):
+            raise Wrong("rótulos invertidos: o pedido é gato → 0 e cachorro → 1.")
+        if not np.array_equal(got_y, expected):
+            raise Wrong("os rótulos devem ser 0 (gato) e 1 (cachorro), na ordem das imagens.")
+        if not np.issubdtype(got_y.dtype, np.integer):
+            raise Wrong(f"use rótulos inteiros (veio dtype {got_y.dtype}).")
+    return "separa gatos (0) e cachorros (1), na ordem, com rótulos (N,) ou (N, 1)."
+
+
+# ---------------------------------------------------------------------------- exercise 3
+
+
+def threshold_metrics(seed, results) -> str:
+    _numpy_only(results, "threshold_metrics")
+    cases = _inputs("threshold_metrics", seed)
+    for (scores, labels, threshold), result in zip(
+        cases, _calls(results["calls"], len(cases), "threshold_metrics")
+    ):
+        names = "(sensibilidade, especificidade, acuracia)"
+        got = _numbers(outcome(result, "threshold_metrics"), 3, "threshold_metrics", names)
+        limit = 0.5 if threshold is None else threshold
+        expected = _confusion(scores, labels, limit)
+        if np.allclose(got, expected, rtol=0, atol=1e-9):
+            continue
+        where = f"({_describe(scores, labels)}, limiar {'padrão ' if threshold is None else ''}"
+        where += f"{limit:.4g})"
+        if np.allclose(got, _confusion(scores, labels, np.nextafter(limit, np.inf)), atol=1e-9):
+            raise Wrong(
+                f"{where}: um score IGUAL ao limiar conta como positivo (score >= limiar)."
+            )
+        if np.allclose(got, (expected[1], expected[0], expected[2]), rtol=0, atol=1e-9):
+            raise Wrong(f"{where}: sensibilidade e especificidade estão trocadas.")
+        if threshold is None and np.allclose(
+            got, _confusion(scores, labels, float(np.median(scores))), atol=1e-9
+        ):
+            raise Wrong("o limiar padrão deve ser 0.5 (threshold=0.5).")
+        wrong = [
+            k
+            for k, g, e in zip(("sensibilidade", "especificidade", "acurácia"), got, expected)
+            if abs(g - e) > 1e-9
+        ]
+        raise Wrong(f"{where}: valores errados de {', '.join(wrong)}.")
+    return "sensibilidade, especificidade e acurácia certas em dados novos, com empates."
+
+
+def roc_points(seed, results) -> str:
+    _numpy_only(results, "roc_points")
+    cases = _inputs("roc_points", seed)
+    for (scores, labels), result in zip(cases, _calls(results["calls"], len(cases), "roc_points")):
+        got = outcome(result, "roc_points")
+        if not (isinstance(got, (tuple, list)) and len(got) == 3):
+            raise Wrong("roc_points deve devolver a tupla (fpr, tpr, limiares).")
+        try:
+            got_fpr, got_tpr, got_thr = (np.asarray(v, dtype=float).ravel() for v in got)
+        except (TypeError, ValueError) as error:
+            raise Wrong("fpr, tpr e limiares devem ser arrays de números.") from error
+        fpr, tpr, thresholds = _roc(scores, labels)
+        where = f"({_describe(scores, labels)}, {len(thresholds) - 1} scores distintos)"
+        k = len(thresholds)
+        if len(got_thr) == k - 1 and np.allclose(got_thr, thresholds[1:]):
+            raise Wrong(f"{where}: falta o primeiro limiar, +inf (o ponto (0, 0)).")
+        if not (len(got_fpr) == len(got_tpr) == len(got_thr) == k):
+            raise Wrong(
+                f"{where}: a curva tem {k} pontos (+inf e um por score distinto); vieram "
+                f"{len(got_fpr)}, {len(got_tpr)} e {len(got_thr)}."
+            )
+        if not (
+            np.isposinf(got_thr[0])
+            and np.allclose(got_thr[1:], thresholds[1:], rtol=0, atol=1e-12)
+        ):
+            if np.allclose(got_thr[::-1], thresholds):
+                raise Wrong(f"{where}: os limiares devem vir em ordem DECRESCENTE, após +inf.")
+            raise Wrong(
+                f"{where}: os limiares devem ser +inf seguido dos scores distintos, decrescentes."
+            )
+        if np.allclose(got_fpr, tpr) and np.allclose(got_tpr, fpr) and not np.allclose(fpr, tpr):
+            raise Wrong(f"{where}: FPR e TPR estão trocados; devolva (fpr, tpr, limiares).")
+        if not np.allclose(got_tpr, tpr, rtol=0, atol=1e-9):
+            raise Wrong(f"{where}: TPR errado (VP / (VP + FN), positivo quando score >= limiar).")
+        if not np.allclose(got_fpr, fpr, rtol=0, atol=1e-9):
+            raise Wrong(f"{where}: FPR errado (FP / (FP + VN), positivo quando score >= limiar).")
+    return "os pontos da ROC conferem com roc_curve do scikit-learn, inclusive com empates."
+
+
+def roc_auc(seed, results) -> str:
+    _numpy_only(results, "roc_auc")
+    cases = _inputs("roc_auc", seed)
+    for (scores, labels), result in zip(cases, _calls(results["calls"], len(cases), "roc_auc")):
+        got = _number(outcome(result, "roc_auc"), "roc_auc")
+        expected = float(roc_auc_score(np.ravel(labels), np.ravel(scores)))
+        if abs(got - expected) <= 1e-9:
+            continue
+        where = f"({_describe(scores, labels)})"
+        if abs(got - APOSTILA_ROC["auc"]) < 1e-9:
+            raise Wrong("0,971 é a AUC da apostila; calcule a área com os scores recebidos.")
+        if abs(got - (1 - expected)) <= 1e-9:
+            raise Wrong(f"{where}: a AUC saiu 1 − AUC; scores altos indicam a classe positiva.")
+        raise Wrong(
+            f"{where}: AUC errada ({got:.4f}). Some os trapézios entre pontos consecutivos da "
+            "ROC (com empates, a diagonal conta meio)."
+        )
+    return "a AUC confere com roc_auc_score do scikit-learn, inclusive nos casos extremos."
+
+
+def equal_error_rate(seed, results) -> str:
+    _numpy_only(results, "equal_error_rate")
+    cases = _inputs("equal_error_rate", seed)
+    for (scores, labels), result in zip(
+        cases, _calls(results["calls"], len(cases), "equal_error_rate")
+    ):
+        names = "(eer, limiar, acuracia)"
+        got = _numbers(outcome(result, "equal_error_rate"), 3, "equal_error_rate", names)
+        fpr, tpr, thresholds = _roc(scores, labels)
+        gap = np.abs(fpr - (1 - tpr))
+        best = np.flatnonzero(gap <= gap.min() + 1e-9)  # in decreasing-threshold order
+        i = int(best[0])  # ties: the largest threshold
+        where = f"({_describe(scores, labels)})"
+
+        def same(a, b):
+            return (np.isinf(a) and np.isinf(b) and a == b) or np.isclose(a, b, rtol=0, atol=1e-9)
+
+        if not same(got[1], thresholds[i]):
+            if any(same(got[1], thresholds[j]) for j in best[1:]):
+                raise Wrong(
+                    f"{where}: empate entre candidatos com o mesmo |FPR − FNR|; a convenção é "
+                    "ficar com o de MAIOR limiar (o primeiro na ordem decrescente)."
+                )
+            raise Wrong(
+                f"{where}: limiar do EER errado; escolha, entre +inf e os scores distintos, o "
+                "que minimiza |FPR − FNR|."
+            )
+        eer = (fpr[i] + 1 - tpr[i]) / 2
+        accuracy = float(np.mean((np.ravel(scores) >= thresholds[i]) == (np.ravel(labels) == 1)))
+        if abs(got[0] - eer) > 1e-9:
+            raise Wrong(f"{where}: EER errado; no ponto escolhido EER = (FPR + FNR) / 2.")
+        if abs(got[2] - accuracy) > 1e-9:
+            raise Wrong(f"{where}: acurácia no limiar do EER errada (positivo: score >= limiar).")
+    return "o ponto de igual erro, seu limiar e sua acurácia seguem a convenção em dados novos."
+
+
+# ---------------------------------------------------------------------------- exercise 5
+
+
+def build_better_lenet(seed, results) -> str:
+    cases = _inputs("build_better_lenet", seed)
+    for (shape, classes, _), result in zip(
+        cases, _calls(results, len(cases), "build_better_lenet")
+    ):
+        what = f"build_better_lenet({shape}, {classes})"
+        outcome(result["call"], what)
+        model = outcome(result["model"], f"o modelo de {what}")
+        if model.get("kind") != "Model":
+            raise Wrong(f"{what} deve devolver um modelo Keras, não {model.get('kind')}.")
+        layers = [layer for layer in model["layers"] if layer["class"] != "InputLayer"]
+        problem = lenet_structure_problem([layer["class"] for layer in layers])
+        if problem:
+            raise Wrong(problem)
+        if is_apostila_lenet([(layer["class"], layer["config"]) for layer in layers]):
+            raise Wrong(
+                "é a LeNet da apostila (build_lenet) sem mudanças; o exercício pede uma rede "
+                "melhor: mude a arquitetura (filtros, núcleos, padding, blocos, densas, dropout)."
+            )
+        output = layers[-1]
+        if (
+            output["class"] != "Dense"
+            or output["config"].get("units") != classes
+            or output["activation"] != "softmax"
+        ):
+            raise Wrong(
+                f"com {classes} classes, a última camada deve ser Dense({classes}, "
+                "activation='softmax'); use os argumentos, não valores fixos."
+            )
+        probabilities = as_array(model.get("output"), f"o modelo de {what}", (2, classes))
+        if not np.allclose(probabilities.sum(axis=1), 1, atol=1e-4):
+            raise Wrong("as saídas do modelo devem somar 1 (softmax).")
+        if not model["compiled"]:
+            raise Wrong("compile o modelo (model.compile) antes de devolvê-lo.")
+        if "acc" not in model["metrics"]:
+            raise Wrong("inclua metrics=['accuracy'] no compile.")
+        loss = _number(outcome(result["fit_loss"], f"o treino do modelo de {what}"), "a perda")
+        if not np.isfinite(loss):
+            raise Wrong("a perda de uma época de treino não é finita.")
+    return "rede tipo LeNet, diferente da original, compilada e treinável, para formas novas."
+
+
+# ---------------------------------------------------------------------------- exercise 6
+
+
+def first_misclassified(seed, results) -> str:
+    cases = _inputs("first_misclassified", seed)
+    for (y_true, y_pred, n, classes), result in zip(
+        cases, _calls(results, len(cases), "first_misclassified")
+    ):
+        got = outcome(result, "first_misclassified")
+        n, classes = (2, 10) if n is None else (n, classes)
+        kind = "probabilidades (N, C)" if y_pred.ndim == 2 else "rótulos previstos (N,)"
+        where = f"(y_pred com {kind}, n={n}, {classes} classes)"
+        if isinstance(got, np.ndarray) and got.dtype != object:
+            got = list(got)
+        if not isinstance(got, (list, tuple)) or len(got) != classes:
+            raise Wrong(f"{where}: devolva uma lista com uma entrada por classe ({classes}).")
+        truth = np.ravel(y_true)
+        predicted = y_pred.argmax(axis=1) if y_pred.ndim == 2 else y_pred
+        errors = predicted != truth
+        for c, entry in enumerate(got):
+            try:
+                entry = np.asarray(entry).ravel()
+                indices = entry.astype(int)
+            except (TypeError, ValueError) as error:
+                raise Wrong(f"{where}: a entrada {c} deve ser um array de índices.") from error
+            if len(indices) and not np.array_equal(indices, entry):
+                raise Wrong(f"{where}: a entrada {c} deve ter índices inteiros.")
+            expected = np.flatnonzero(errors & (truth == c))[:n]
+            if np.array_equal(indices, expected):
+                continue
+            if len(indices) and (indices.min() < 0 or indices.max() >= len(truth)):
+                raise Wrong(f"{where}: a entrada {c} tem índices fora do conjunto.")
+            if len(indices) and not errors[indices].all():
+                raise Wrong(f"{where}: na classe {c} vieram exemplos classificados CORRETAMENTE.")
+            if len(indices) and (truth[indices] != c).any():
+                raise Wrong(
+                    f"{where}: a entrada {c} deve ter exemplos cuja classe VERDADEIRA é {c}."
+                )
+            raise Wrong(
+                f"{where}: na classe {c}, pegue os {n} primeiros erros em ordem crescente de "
+                "índice (menos, se não houver tantos)."
+            )
+    return "encontra os primeiros erros de cada classe, com probabilidades ou rótulos."
+
+
+TESTS = {
+    "test_resposta_perda": ("resposta_perda", resposta_perda),
+    "test_resposta_otimizador": ("resposta_otimizador", resposta_otimizador),
+    "test_resposta_pratica": ("resposta_pratica", resposta_pratica),
+    "test_split_train_validation": ("split_train_validation", split_train_validation),
+    "test_best_checkpoint": ("best_checkpoint", best_checkpoint),
+    "test_select_dogs_cats": ("select_dogs_cats", select_dogs_cats),
+    "test_threshold_metrics": ("threshold_metrics", threshold_metrics),
+    "test_roc_points": ("roc_points", roc_points),
+    "test_roc_auc": ("roc_auc", roc_auc),
+    "test_equal_error_rate": ("equal_error_rate", equal_error_rate),
+    "test_build_better_lenet": ("build_better_lenet", build_better_lenet),
+    "test_first_misclassified": ("first_misclassified", first_misclassified),
+}
+"""grade_id of each autograded test cell → (probe name, judge)."""

@@ -1,0 +1,112 @@
+"""What students install cannot solve an exercise, and carries nothing of the instructor's side."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Runs in a fresh interpreter with only the built wheel (and the instructor's verdicts) on the
+# path: every callable of every module of the wheel is put in the place of every autograded
+# answer, probed and judged as grading does. None may pass.
+TRY_EVERY_CALLABLE = r"""
+import importlib, inspect, json, os, pkgutil, signal, sys, tempfile, warnings
+warnings.simplefilter("ignore")
+os.chdir(tempfile.mkdtemp())
+import autograder
+from grader import verdicts
+
+callables = {}
+for info in pkgutil.walk_packages(autograder.__path__, "autograder."):
+    module = importlib.import_module(info.name)
+    for name, item in vars(module).items():
+        if callable(item) and getattr(item, "__module__", "").startswith("autograder"):
+            callables[f"{info.name}.{name}"] = item
+            if inspect.isclass(item):
+                for attr, member in vars(item).items():
+                    if inspect.isfunction(member):
+                        callables[f"{info.name}.{name}.{attr}"] = member
+
+def alarm(*_):
+    raise TimeoutError("slow")
+
+signal.signal(signal.SIGALRM, alarm)
+passed, tried = [], 0
+for lesson in sys.argv[1:]:
+    for grade_id in verdicts.lesson_module(lesson).TESTS:
+        for name, candidate in callables.items():
+            tried += 1
+            signal.alarm(20)
+            try:
+                verdict = verdicts.probe_and_judge(lesson, grade_id, candidate)
+            except BaseException:  # a crash or a malformed probe result is not a pass
+                continue
+            finally:
+                signal.alarm(0)
+            if verdict.passed:
+                passed.append(f"{lesson}:{grade_id} <- {name}")
+print(json.dumps({"tried": tried, "callables": len(callables), "passed": passed}))
+"""
+
+
+def test_wheel_has_no_instructor_code(student_wheel):
+    names = zipfile.ZipFile(student_wheel).namelist()
+    assert not [n for n in names if n.startswith(("grader/", "solutions/", "instructor/"))]
+    assert not [n for n in names if "verdict" in n or "reference" in n]
+    text = "".join(
+        zipfile.ZipFile(student_wheel).read(n).decode("utf-8", "replace")
+        for n in names
+        if n.endswith(".py")
+    )
+    for marker in ("BEGIN HIDDEN TESTS", "BEGIN SOLUTION", "def reference_"):
+        assert marker not in text
+
+
+@pytest.mark.notebook
+def test_no_callable_of_the_student_package_solves_an_exercise(student_wheel, tmp_path):
+    site = tmp_path / "site"
+    install = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(site),
+            str(student_wheel),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert install.returncode == 0, install.stderr[-2000:]
+    lessons = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+    env = {
+        "PYTHONPATH": f"{site}:{ROOT / 'instructor'}",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "COURSE_SMOKE": "1",
+        "MPLBACKEND": "Agg",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "KERAS_HOME": str(tmp_path / "keras"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", TRY_EVERY_CALLABLE, *lessons],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=1500,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    print(summary["tried"], "tries of", summary["callables"], "callables")
+    assert summary["callables"] > 50 and summary["tried"] > 1000
+    assert summary["passed"] == []
