@@ -2,12 +2,17 @@
 
 Keras's own ``decode_predictions`` downloads ``imagenet_class_index.json`` the first
 time it runs; :func:`decode_predictions` does the same job with the copy shipped in
-``data/``, so it also works offline and in smoke mode. Introduced in lesson 01.
+``data/``, so it also works offline and in smoke mode. :func:`pretrained` builds a
+``keras.applications`` model and, when its ImageNet weights cannot be downloaded, says
+so in Portuguese and goes on with random weights. Introduced in lesson 01.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import urllib.error
 from functools import lru_cache
 
 import numpy as np
@@ -83,3 +88,63 @@ def available_models() -> list[str]:
     import keras
 
     return sorted(name for name in dir(keras.applications) if name[:1].isupper())
+
+
+# Keras's get_file raises a bare Exception("URL fetch failure on <url>: <code> -- <reason>")
+# when a download fails, and a ValueError when the downloaded file's hash is wrong.
+_DOWNLOAD_FAILURES = ("URL fetch failure", "Incomplete or corrupted file detected")
+
+
+def _download_failed(error: BaseException) -> bool:
+    if isinstance(error, (urllib.error.URLError, ConnectionError, TimeoutError)):
+        return True
+    return any(text in str(error) for text in _DOWNLOAD_FAILURES)
+
+
+def weights_folder() -> str:
+    """Where Keras keeps downloaded weights: ``~/.keras/models`` (or ``$KERAS_HOME/models``)."""
+    home = os.environ.get("KERAS_HOME") or os.path.join("~", ".keras")
+    return os.path.join(home, "models")
+
+
+def download_failure_message(name: str, error: BaseException) -> str:
+    """The Portuguese explanation :func:`pretrained` prints when ``name``'s weights fail."""
+    found = re.search(r"URL fetch failure on (\S+?): ", str(error))
+    url = found.group(1) if found else None
+    filename = url.rsplit("/", 1)[-1] if url else "o arquivo de pesos"
+    where = f" ({url})" if url else ""
+    return (
+        f"⚠️ Não foi possível baixar os pesos do ImageNet da {name}{where}.\n"
+        "O que aconteceu: na primeira vez que cria o modelo, o Keras baixa o arquivo de pesos "
+        "da internet, e o download falhou (sem conexão, rede bloqueada ou servidor fora do ar). "
+        f"Mensagem original: {str(error)[:200]}\n"
+        "O que fazer:\n"
+        "  • no Colab: confira se o ambiente de execução está conectado (canto superior "
+        "direito) e rode a célula de novo; se continuar falhando, use Ambiente de execução → "
+        "Desconectar e excluir ambiente de execução e rode o notebook desde o começo;\n"
+        "  • sem internet: o modo rápido usa weights=None e não baixa nada (rode "
+        "%env COURSE_SMOKE=1 numa célula e execute o notebook de novo); ou baixe "
+        f"{filename} em outro computador e coloque-o na pasta {weights_folder()}/ (o Keras "
+        "procura os pesos lá antes de tentar baixar).\n"
+        "A lição continua com pesos ALEATÓRIOS (weights=None): o código roda igual, mas as "
+        "classes previstas não significam nada."
+    )
+
+
+def pretrained(constructor, **kwargs):
+    """``constructor(**kwargs)``, e.g. ``pretrained(keras.applications.EfficientNetB0,
+    weights="imagenet")`` (lesson 01).
+
+    If the weights cannot be downloaded (offline, blocked network), prints in Portuguese
+    what happened and what to do, and returns the same model with random weights
+    (``weights=None``), so that the rest of the lesson still runs. Any other error is
+    raised as it is.
+    """
+    try:
+        return constructor(**kwargs)
+    except Exception as error:
+        if kwargs.get("weights") is None or not _download_failed(error):
+            raise
+        name = getattr(constructor, "__name__", "rede")
+        print(download_failure_message(name, error))
+    return constructor(**{**kwargs, "weights": None})

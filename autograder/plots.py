@@ -68,6 +68,21 @@ def class_grid(images, row_labels, size: float = 1.2):
     plt.show()
 
 
+def decimal_comma(ax, axis: str = "y") -> None:
+    """Tick labels with a decimal comma on ``ax`` (``"x"``, ``"y"`` or ``"both"``; lesson 03)."""
+    from matplotlib.ticker import FuncFormatter
+
+    from .formatting import number
+
+    def label(value, _position):
+        text = f"{value:.6g}"
+        decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
+        return number(value, decimals)
+
+    for name in ("x", "y") if axis == "both" else (axis,):
+        getattr(ax, f"{name}axis").set_major_formatter(FuncFormatter(label))
+
+
 def plot_history(history, title: str = ""):
     """Plot accuracy and loss per epoch, training vs validation (lesson 03).
 
@@ -87,6 +102,7 @@ def plot_history(history, title: str = ""):
             ax.plot(epochs, logs[f"val_{metric}"], "o-", label="validação")
         ax.set_xlabel("época")
         ax.set_ylabel(label)
+        decimal_comma(ax)
         ax.grid(alpha=0.3)
         ax.legend()
     if title:

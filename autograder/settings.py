@@ -16,7 +16,13 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import sys
+
+OLDEST_SUPPORTED = {"keras": "3.10", "tensorflow": "2.19"}
+"""Oldest Keras and TensorFlow the course supports: those of the oldest Colab runtime it
+accepts, declared in ``runtimes/colab-minimo.txt`` (a test checks that both agree).
+:func:`setup` warns the student whose versions are older."""
 
 _TRUE = {"1", "true", "yes", "sim", "on"}
 _FALSE = {"0", "false", "no", "nao", "não", "off"}
@@ -84,6 +90,38 @@ def gpu_names() -> list[str]:
     return [device.name for device in tf.config.list_physical_devices("GPU")]
 
 
+def _version(text: str) -> tuple[int, ...]:
+    """``"3.10.0rc1"`` → ``(3, 10, 0)``: the leading numbers of a version string."""
+    numbers = []
+    for part in str(text).split("."):
+        match = re.match(r"\d+", part)
+        if match is None:
+            break
+        numbers.append(int(match[0]))
+        if match.end() < len(part):  # "0rc1", "0-dev…": nothing after this part counts
+            break
+    return tuple(numbers)
+
+
+def outdated(versions: dict[str, str]) -> list[str]:
+    """Portuguese warnings for each library of ``versions`` (name → installed version) older
+    than :data:`OLDEST_SUPPORTED` (lesson 01)."""
+    names = {"keras": "Keras", "tensorflow": "TensorFlow"}
+    warnings = []
+    for library, installed in versions.items():
+        oldest = OLDEST_SUPPORTED.get(library)
+        if oldest is None or _version(installed) >= _version(oldest):
+            continue
+        warnings.append(
+            f"Atenção: este ambiente tem {names.get(library, library)} {installed}, e o curso "
+            f"precisa de {names.get(library, library)} {oldest} ou mais novo: células e "
+            "verificações podem falhar. No Colab, escolha a versão mais recente do ambiente de "
+            "execução (Ambiente de execução → Alterar o tipo de ambiente de execução); fora do "
+            "Colab, instale as versões de environment.yml."
+        )
+    return warnings
+
+
 def setup(seed_value: int = 42) -> None:
     """Print versions, mode and GPU status, and seed everything (lesson 01).
 
@@ -95,8 +133,8 @@ def setup(seed_value: int = 42) -> None:
     print(
         f"Python {platform.python_version()} | TensorFlow {tf.__version__} | Keras {keras.__version__}"
     )
-    if int(keras.__version__.split(".")[0]) < 3:
-        print("Atenção: este curso usa Keras 3; atualize o TensorFlow (>= 2.16).")
+    for warning in outdated({"tensorflow": tf.__version__, "keras": keras.__version__}):
+        print(warning)
     mode = "RÁPIDO (tamanhos reduzidos)" if smoke() else "COMPLETO (tamanhos da apostila)"
     print(f"Modo: {mode}")
     gpus = gpu_names()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -211,3 +213,151 @@ def test_load_batch_explains_wrong_answers(wrong, hint):
         with pytest.raises(CheckFailed) as info:
             check.load_batch(wrong)
         assert hint in str(info.value)
+
+
+# ----------------------------------------------------------------------------- pretrained
+
+# What Keras's get_file raises when a download fails (keras/src/utils/file_utils.py:
+# Exception("URL fetch failure on {}: {} -- {}".format(origin, errno, reason))).
+WEIGHTS_URL = "https://storage.googleapis.com/keras-applications/efficientnetb0.h5"
+URL_FETCH_FAILURE = (
+    f"URL fetch failure on {WEIGHTS_URL}: None -- [Errno -3] Temporary failure in name resolution"
+)
+
+
+def test_pretrained_turns_a_failed_download_into_portuguese_and_random_weights(
+    monkeypatch, capsys
+):
+    import keras
+
+    from autograder import imagenet
+
+    calls = []
+
+    def EfficientNetB0(**kwargs):  # the constructor, as it fails offline
+        calls.append(kwargs)
+        if kwargs.get("weights") is not None:
+            raise Exception(URL_FETCH_FAILURE)
+        return "rede com pesos aleatórios"
+
+    monkeypatch.setattr(keras.applications, "EfficientNetB0", EfficientNetB0)
+    monkeypatch.delenv("KERAS_HOME", raising=False)
+    # as the lesson writes it
+    model = imagenet.pretrained(keras.applications.EfficientNetB0, weights="imagenet")
+    assert model == "rede com pesos aleatórios"
+    assert calls == [{"weights": "imagenet"}, {"weights": None}]
+    out = capsys.readouterr().out
+    for words in (
+        "Não foi possível baixar os pesos do ImageNet da EfficientNetB0",
+        "Colab",
+        "COURSE_SMOKE=1",
+        "weights=None",
+        "efficientnetb0.h5",
+        "~/.keras/models/",
+        "A lição continua com pesos ALEATÓRIOS",
+    ):
+        assert words in out, out
+
+
+def test_pretrained_catches_the_exception_keras_itself_raises(monkeypatch, tmp_path, capsys):
+    """A real constructor, a real get_file, an empty cache and no network."""
+    import urllib.error
+
+    import keras
+    from keras.src.backend import config
+    from keras.src.utils import file_utils
+
+    from autograder import imagenet
+
+    def offline(url, *args, **kwargs):
+        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+
+    monkeypatch.setattr(config, "_KERAS_DIR", str(tmp_path))  # nothing cached
+    monkeypatch.setattr(file_utils, "urlretrieve", offline)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    model = imagenet.pretrained(keras.applications.MobileNetV2, weights="imagenet", alpha=0.35)
+    assert isinstance(model, keras.Model) and model.output_shape == (None, 1000)
+    out = capsys.readouterr().out
+    assert "Não foi possível baixar os pesos do ImageNet da MobileNetV2" in out
+    assert "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_0.35_224.h5" in out
+    assert str(tmp_path / "models") in out and "URL fetch failure" in out
+
+
+def test_pretrained_is_silent_when_nothing_fails_and_keeps_other_errors(capsys):
+    from autograder import imagenet
+
+    def builds(**kwargs):
+        return kwargs
+
+    assert imagenet.pretrained(builds, weights=None, include_top=False) == {
+        "weights": None,
+        "include_top": False,
+    }
+    assert capsys.readouterr().out == ""
+
+    def bad_shape(**kwargs):
+        raise ValueError("input_shape must be (224, 224, 3)")
+
+    with pytest.raises(ValueError, match="input_shape"):
+        imagenet.pretrained(bad_shape, weights="imagenet")
+    assert capsys.readouterr().out == ""
+
+
+# ----------------------------------------------------------------------------- the lesson
+
+
+def lesson_cells():
+    import nbformat
+
+    root = Path(__file__).resolve().parent.parent
+    path = root / "solutions/01_inferencia_imagenet/01_inferencia_imagenet.ipynb"
+    return nbformat.read(path, as_version=4).cells
+
+
+def test_lesson_builds_every_pretrained_model_through_imagenet_pretrained():
+    import re
+
+    code = "\n".join(c.source for c in lesson_cells() if c.cell_type == "code")
+    assert not re.search(r"keras\.applications\.[A-Z]\w*\(", code)  # never called directly
+    assert len(re.findall(r"imagenet\.pretrained\(\s*keras\.applications\.[A-Z]\w*,", code)) >= 3
+
+
+def test_lesson_writes_numbers_with_decimal_comma():
+    import re
+
+    for cell in lesson_cells():
+        if cell.cell_type == "code":
+            assert not re.search(r"\{[^{}]*:[^{}]*\.\d+[f%g]\}", cell.source), cell.source
+        else:
+            prose = re.sub(r"`[^`]*`|<[^>]*>|\([^)]*https?://[^)]*\)", "", cell.source)
+            assert not re.search(r"\d\.\d+ ?%", prose), cell.source
+            assert not re.search(r"Keras 3\.\d", prose), cell.source
+
+
+def test_lesson_facts_match_the_apostila():
+    text = "\n".join(c.source for c in lesson_cells() if c.cell_type == "markdown")
+    assert "acertam menos que a MobileNetV2" not in text
+    assert "acertam o mesmo que a MobileNetV2" in text and "71,3%" in text
+    assert "a VGG (19 camadas) ficou em segundo lugar" in text
+    assert "GoogLeNet (22 camadas) venceu" in text
+    assert "pela tabela 1, acerta menos no ImageNet (74,9% contra 77,1%" not in text
+    for paragraph in text.split("\n\n"):
+        if "77,1%" in paragraph:  # not in the apostila's table 1: Keras's documentation
+            assert "documentação do Keras" in paragraph, paragraph
+
+
+EXERCISE_HEADING = r"### Exercício (\d+) — [^()]+ \(\d+ pontos?( \+ \d+ pontos?)?\)"
+
+
+def test_lesson_exercise_headings_follow_the_course_convention():
+    import re
+
+    headings = [
+        line
+        for c in lesson_cells()
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if re.match(r"#+ Exerc", line)
+    ]
+    numbers = [int(re.fullmatch(EXERCISE_HEADING, h).group(1)) for h in headings]
+    assert numbers == list(range(1, len(headings) + 1)), headings

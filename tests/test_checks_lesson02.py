@@ -52,6 +52,47 @@ def test_read_cifar10_bin_wrong(wrong, hint):
         lesson02.read_cifar10_bin(wrong)
 
 
+@pytest.mark.parametrize(
+    "wrong, part, hint",
+    [
+        (read_label_last, "labels", "PRIMEIRO"),
+        (read_no_transpose, "images", "transpose"),
+        (lambda path: tuple(v.astype(np.int64) for v in read_right(path)), "shape", "uint8"),
+        (
+            lambda path: (
+                tuple(v[:1] for v in read_right(path))
+                if os.path.getsize(path) > 4e6
+                else read_right(path)
+            ),
+            "shape",
+            "forma",
+        ),
+    ],
+)
+def test_read_cifar10_bin_one_part(wrong, part, hint, capsys):
+    read_right_parts = list(lesson02.READ_PROPERTIES)
+    for name in read_right_parts:
+        lesson02.read_cifar10_bin(read_right, name)
+        assert lesson02.READ_PROPERTIES[name] in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match=hint):
+        lesson02.read_cifar10_bin(wrong, part)
+
+
+def test_read_cifar10_bin_fixed_size_fails_only_any_size():
+    def official_only(path):
+        records = np.fromfile(path, dtype=np.uint8).reshape(10_000, 3073)
+        return records[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), records[:, 0]
+
+    for part in ("shape", "labels", "images"):
+        lesson02.read_cifar10_bin(official_only, part)
+    with pytest.raises(CheckFailed, match="qualquer número de registros"):
+        lesson02.read_cifar10_bin(official_only, "any_size")
+    with pytest.raises(CheckFailed, match="ainda não foi implementada"):
+        lesson02.read_cifar10_bin(stub, "any_size")
+    with pytest.raises(ValueError):
+        lesson02.read_cifar10_bin(read_right, "tudo")
+
+
 def save_right(images, labels, class_id, n, prefix, folder="."):
     paths = []
     for k, i in enumerate(np.flatnonzero(np.ravel(labels) == class_id)[:n], start=1):
@@ -92,7 +133,15 @@ def test_first_per_class():
         lesson02.first_per_class(last)
 
 
-def dense(input_shape, classes, conv=False, activation="softmax", compiled=True):
+def dense(
+    input_shape,
+    classes,
+    conv=False,
+    activation="softmax",
+    compiled=True,
+    optimizer="adam",
+    loss="sparse_categorical_crossentropy",
+):
     layers = [keras.Input(input_shape)]
     if conv:
         layers.append(keras.layers.Conv2D(4, 3))
@@ -100,7 +149,7 @@ def dense(input_shape, classes, conv=False, activation="softmax", compiled=True)
     layers.append(keras.layers.Dense(classes, activation=activation))
     model = keras.Sequential(layers)
     if compiled:
-        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.compile(optimizer, loss, metrics=["accuracy"])
     return model
 
 
@@ -111,6 +160,8 @@ def test_build_dense_model():
         (lambda s, c: dense(s, c, activation="relu"), "softmax"),
         (lambda s, c: dense(s, c, compiled=False), "Compile"),
         (lambda s, c: dense(s, 10), "neurônios"),
+        (lambda s, c: dense(s, c, optimizer="rmsprop"), "Adam"),
+        (lambda s, c: dense(s, c, loss="categorical_crossentropy"), "sparse_categorical"),
     ]
     for wrong, hint in cases:
         with pytest.raises(CheckFailed, match=hint):

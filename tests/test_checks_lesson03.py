@@ -261,7 +261,7 @@ def test_threshold_metrics():
         (metrics_strict, ">="),
         (metrics_swapped, "trocadas"),
         (metrics_sklearn, "scikit-learn"),
-        (hugo("threshold_metrics"), "Valores errados"),
+        (hugo("threshold_metrics"), "esperava"),
         (lambda s, l, t=0.5: (0.5, 0.5), "tupla"),
         (stub, "ainda não foi implementada"),
     ]
@@ -330,10 +330,10 @@ def test_roc_auc():
                     > np.asarray(s)[np.asarray(l) == 0][None]
                 )
             ),
-            "AUC errada",
+            "trapézios",
         ),
         (uses_sklearn_through_helper, "scikit-learn"),
-        (hugo("roc_auc"), "AUC errada"),
+        (hugo("roc_auc"), "esperava"),
         (stub, "ainda não foi implementada"),
     ]
     for wrong, hint in cases:
@@ -375,9 +375,9 @@ def test_equal_error_rate():
 
     cases = [
         (last_minimum, "MAIOR limiar"),
-        (eer_is_fpr, "EER errado"),
-        (wrong_accuracy, "Acurácia no EER"),
-        (hugo("equal_error_rate"), "Limiar do EER"),
+        (eer_is_fpr, r"\(FPR \+ FNR\) / 2"),
+        (wrong_accuracy, "acurácia"),
+        (hugo("equal_error_rate"), "limiar do EER"),
         (stub, "ainda não foi implementada"),
     ]
     for wrong, hint in cases:
@@ -385,10 +385,58 @@ def test_equal_error_rate():
             lesson03.equal_error_rate(wrong)
 
 
+@pytest.mark.parametrize(
+    "name, right, properties",
+    [
+        ("threshold_metrics", metrics_right, lesson03.THRESHOLD_PROPERTIES),
+        ("roc_points", roc_right, lesson03.ROC_PROPERTIES),
+        ("roc_auc", auc_right, lesson03.AUC_PROPERTIES),
+        ("equal_error_rate", eer_right, lesson03.EER_PROPERTIES),
+    ],
+)
+def test_each_property_check_passes_right_answers_and_names_its_property(
+    name, right, properties, capsys
+):
+    for part, text in properties.items():
+        getattr(lesson03, name)(right, part)
+        assert f"✅ {name} {text}." in capsys.readouterr().out
+    with pytest.raises(ValueError, match="parte desconhecida"):
+        getattr(lesson03, name)(right, "tudo")
+
+
+def test_property_checks_look_only_at_their_property():
+    # strict ">" breaks only the tie property; a wrong accuracy only the accuracy
+    for part in ("sens_spec", "accuracy"):
+        lesson03.threshold_metrics(metrics_strict, part)
+    with pytest.raises(CheckFailed, match=">="):
+        lesson03.threshold_metrics(metrics_strict, "ties")
+    lesson03.threshold_metrics(metrics_swapped, "accuracy")
+    lesson03.threshold_metrics(metrics_swapped, "ties")
+    with pytest.raises(CheckFailed, match="trocadas"):
+        lesson03.threshold_metrics(metrics_swapped, "sens_spec")
+
+    def increasing(scores, labels):
+        return tuple(v[::-1] for v in roc_right(scores, labels))
+
+    lesson03.roc_points(increasing, "tpr")
+    lesson03.roc_points(increasing, "fpr")
+    with pytest.raises(CheckFailed, match="DECRESCENTE"):
+        lesson03.roc_points(increasing, "thresholds")
+
+
 def test_hugo_fails_every_roc_check():
-    for name in ("threshold_metrics", "roc_points", "roc_auc", "equal_error_rate"):
+    properties = {
+        "threshold_metrics": lesson03.THRESHOLD_PROPERTIES,
+        "roc_points": lesson03.ROC_PROPERTIES,
+        "roc_auc": lesson03.AUC_PROPERTIES,
+        "equal_error_rate": lesson03.EER_PROPERTIES,
+    }
+    for name, parts in properties.items():
         with pytest.raises(CheckFailed):
             getattr(lesson03, name)(hugo(name))
+        for part in parts:
+            with pytest.raises(CheckFailed):
+                getattr(lesson03, name)(hugo(name), part)
 
 
 def test_sklearn_imported_inside_function_is_caught():
@@ -399,6 +447,43 @@ def test_sklearn_imported_inside_function_is_caught():
 
     with pytest.raises(CheckFailed, match="scikit-learn"):
         lesson03.roc_auc(inner)
+
+
+# ---------------------------------------------------------------------------- exercise 4
+
+CAT_DOG = ("gato", "cachorro")
+
+
+def classify_right(model_path, image_path):
+    model = keras.models.load_model(model_path)
+    image = keras.utils.img_to_array(keras.utils.load_img(image_path, target_size=(32, 32)))
+    probabilities = model.predict(image[None] / 255.0 - 0.5, verbose=0)[0]
+    label = int(np.argmax(probabilities))
+    return CAT_DOG[label], float(probabilities[label])
+
+
+def test_classify_dog_or_cat(capsys):
+    lesson03.classify_dog_or_cat(classify_right)
+    assert "✅" in capsys.readouterr().out
+
+    def unscaled(model_path, image_path):
+        model = keras.models.load_model(model_path)
+        image = keras.utils.img_to_array(keras.utils.load_img(image_path))
+        probabilities = model.predict(image[None], verbose=0)[0]
+        return CAT_DOG[int(np.argmax(probabilities))], float(np.max(probabilities))
+
+    def always_cat(model_path, image_path):
+        return "gato", 0.5
+
+    cases = [
+        (unscaled, "sem pré-processamento"),
+        (always_cat, "esperava"),
+        (lambda m, p: classify_right(m, p)[0], "tupla"),
+        (stub, "ainda não foi implementada"),
+    ]
+    for wrong, hint in cases:
+        with pytest.raises(CheckFailed, match=hint):
+            lesson03.classify_dog_or_cat(wrong)
 
 
 # ---------------------------------------------------------------------------- exercise 5

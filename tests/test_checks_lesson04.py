@@ -1,5 +1,8 @@
 """Lesson 04 self-checks accept right answers and reject wrong ones with the right hint."""
 
+import re
+from pathlib import Path
+
 import keras
 import numpy as np
 import pytest
@@ -27,7 +30,7 @@ def test_build_contrast_layer_right(capsys):
 @pytest.mark.parametrize(
     "wrong, hint",
     [
-        # Keras 3.15: a scalar factor only raises the contrast, whatever the docs say.
+        # current Keras 3 (3.10 to 3.15): a scalar factor only raises the contrast.
         (lambda f, vr=(0, 255): keras.layers.RandomContrast(f, value_range=vr), "AUMENTOU"),
         (lambda f, vr=(0, 255): keras.layers.RandomContrast((f, f)), "value_range"),
         (lambda f, vr=(0, 255): contrast_right(f / 2, vr), "cobrir"),
@@ -241,3 +244,60 @@ def test_student_package_has_no_answers():
     for name in ("lenet_reference", "reference_lenet", "DEMO_WRONG_ANSWER"):
         assert not hasattr(lesson04, name)
     assert not [name for name in dir(lesson04) if "reference" in name.lower()]
+
+
+# ---------------------------------------------------------------------------- the lesson
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = "04_aumento_de_dados/04_aumento_de_dados.ipynb"
+EXERCISE_HEADING = r"### Exercício (\d+) — [^()]+ \(\d+ pontos?( \+ \d+ pontos?)?\)"
+# a RandomContrast with the lower and upper bounds given: the answer of exercise 1a
+CONTRAST_BOUNDS = r"RandomContrast\(\s*(factor\s*=\s*)?[(\[]|\(f, f\)|\(0\.3, 0\.3\)"
+
+
+def lesson_cells(folder="solutions"):
+    import nbformat
+
+    return nbformat.read(ROOT / folder / NOTEBOOK, as_version=4).cells
+
+
+def test_nothing_before_exercise_1a_gives_its_answer_away():
+    cells = lesson_cells()
+    first = next(i for i, c in enumerate(cells) if c.source.startswith("### Exercício 1 "))
+    for cell in cells[:first]:
+        assert not re.search(CONTRAST_BOUNDS, cell.source), cell.source
+    # nor anything the student sees (the answer cell is emptied in lessons/)
+    for cell in lesson_cells("lessons"):
+        assert not re.search(CONTRAST_BOUNDS, cell.source), cell.source
+
+
+def test_lesson_writes_numbers_with_decimal_comma_and_shows_training_progress():
+    for cell in lesson_cells():
+        if cell.cell_type == "code":
+            assert not re.search(r"\{[^{}]*:[^{}]*\.\d+[f%g]\}", cell.source), cell.source
+            assert not re.search(r"\.fit\([^)]*verbose=0", cell.source), cell.source
+        else:
+            prose = re.sub(r"`[^`]*`|<[^>]*>", "", cell.source)
+            assert not re.search(r"\d\.\d+ ?%", prose), cell.source
+            assert not re.search(r"Keras 3\.\d", prose), cell.source
+
+
+def test_lesson_facts_match_the_apostila_and_lesson_03():
+    text = "\n".join(c.source for c in lesson_cells() if c.cell_type == "markdown")
+    assert "decora as 50 000" not in text and "45 000" in text
+    assert "validando no conjunto de teste" not in text
+    for paragraph in text.split("\n\n"):
+        if "scipy" in paragraph:  # scipy.ndimage.rotate takes degrees
+            assert "graus" in paragraph and "(como em `scipy`" not in paragraph, paragraph
+
+
+def test_lesson_exercise_headings_follow_the_course_convention():
+    headings = [
+        line
+        for c in lesson_cells()
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if re.match(r"#+ Exerc", line)
+    ]
+    numbers = [int(re.fullmatch(EXERCISE_HEADING, h).group(1)) for h in headings]
+    assert numbers == list(range(1, len(headings) + 1)), headings

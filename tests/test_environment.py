@@ -1,4 +1,5 @@
-"""environment.yml and pyproject.toml pin the same packages at the same versions."""
+"""environment.yml and pyproject.toml pin the same packages at the same versions, and the Colab
+runtime packages at the versions of the declared target runtime (runtimes/colab-alvo.txt)."""
 
 import re
 import tomllib
@@ -41,6 +42,53 @@ def _environment_pins():
 
 def test_same_pins_in_both_files():
     assert _environment_pins() == _pyproject_pins()
+
+
+def _runtime(name: str) -> dict:
+    """``{(package, environment marker or ""): version}`` of a file in runtimes/."""
+    pins = {}
+    for line in (ROOT / "runtimes" / name).read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            requirement, _, marker = line.partition(";")
+            match = PIN.match(requirement)
+            assert match, f"runtimes/{name}: not an exact pin: {line}"
+            pins[match[1].lower(), " ".join(marker.split())] = match[2]
+    return pins
+
+
+def test_course_pins_the_target_runtime():
+    """The instructors grade with the versions the students run on Colab."""
+    target = _runtime("colab-alvo.txt")
+    course = {}
+    for requirement in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]["course"]:
+        requirement, _, marker = requirement.partition(";")
+        match = PIN.match(requirement)
+        if match:
+            course[match[1].lower(), " ".join(marker.split())] = match[2]
+    assert {key: course.get(key) for key in target} == target
+    environment = _environment_pins()
+    for (package, marker), version in target.items():
+        if "!=" not in marker:  # environment.yml: x86_64 only
+            assert environment.get(package) == version, package
+
+
+def test_oldest_runtime_names_the_same_packages_at_older_or_equal_versions():
+    def version(text):
+        return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+    target, oldest = _runtime("colab-alvo.txt"), _runtime("colab-minimo.txt")
+    assert oldest.keys() == target.keys()
+    for key in target:
+        assert version(oldest[key]) <= version(target[key]), key
+
+
+def test_ci_also_tests_on_the_oldest_runtime():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "runtimes/colab-minimo.txt" in ci and ".venv-minimo" in ci
+    assert ".venv-minimo/" in (ROOT / ".gitignore").read_text().splitlines()
 
 
 def test_base_dependencies_never_pin_or_pull_tensorflow():

@@ -134,3 +134,31 @@ def test_collect_loose_colab_files_in_student_folders(root, tmp_path):
     assert sorted(report.placed) == ["maria", "ze-silva"]
     assert [why for path, why in report.skipped if "Copy of" in path]
     assert (course / "grading/submitted/maria/02_cifar10/02_cifar10.ipynb").is_file()
+
+
+def test_cli_grade_exits_non_zero_when_a_student_could_not_be_graded(root, tmp_path):
+    course = grading.scratch_course(root, tmp_path / "curso", ["02_cifar10"])
+    folder = course / "grading" / "submitted" / "gil" / "02_cifar10"
+    folder.mkdir(parents=True)
+    (folder / "02_cifar10.ipynb").write_text('{"cells": [ quebrado')
+    result = _cli("grade", "02_cifar10", cwd=course)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "NÃO CORRIGIDO" in result.stdout and "ilegível" in result.stdout
+    assert "isolamento:" in result.stdout
+    exported = _cli("export", cwd=course)
+    assert exported.returncode == 0
+    rows = grading.read_grades(course / "grading" / "notas.csv")
+    assert [(r["student_id"], r["score"]) for r in rows] == [("gil", "0.0")]
+    assert rows[0]["situacao"].startswith("NÃO CORRIGIDO")
+
+
+def test_cli_export_without_grades_is_a_clear_error(root, tmp_path):
+    course = grading.scratch_course(root, tmp_path / "curso", ["02_cifar10"])
+    result = _cli("export", cwd=course)
+    assert result.returncode == 2 and "autograder grade" in result.stderr
+
+
+def test_grade_has_no_full_size_mode(root):
+    """Full sizes need a GPU and the internet: grading refuses the option instead of timing out."""
+    result = _cli("grade", "02_cifar10", "--full", cwd=root)
+    assert result.returncode == 2 and "--full" in result.stderr

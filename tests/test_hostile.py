@@ -24,7 +24,10 @@ from grader import demo, grading, sandbox
 from grader.verdicts import lesson_module
 
 LESSON = "02_cifar10"
-KEEP = {"read_cifar10_bin", "test_read_cifar10_bin", "first_per_class", "test_first_per_class"}
+READ_CELLS = {
+    f"test_read_cifar10_bin_{part}" for part in ("shape", "labels", "images", "any_size")
+}
+KEEP = {"read_cifar10_bin", "first_per_class", "test_first_per_class"} | READ_CELLS
 LIGHT_SETUP = "import numpy as np\n\nfrom autograder.checks import lesson02 as check"
 
 
@@ -74,7 +77,7 @@ def _class(released, solution, course: Path, outside: Path, port: int) -> dict:
                 "read_cifar10_bin": WRONG_READ
                 + "np.array_equal = lambda *a, **k: True\n"
                 + "np.allclose = lambda *a, **k: True\n"
-                + "check.read_cifar10_bin = lambda fn: print('✅ tudo certo')\n"
+                + "check.read_cifar10_bin = lambda fn, part=None: print('✅ tudo certo')\n"
                 + "check.first_per_class = lambda fn: print('✅ tudo certo')\n",
                 "first_per_class": WRONG_FIRST,
             }
@@ -125,11 +128,11 @@ def _class(released, solution, course: Path, outside: Path, port: int) -> dict:
     )
     students["Mauro Morte"] = fill({"first_per_class": "import os\nos._exit(1)\n"})
     duplicated = copy.deepcopy(complete)
-    test = _answer(duplicated, "test_read_cifar10_bin")
+    test = _answer(duplicated, "test_read_cifar10_bin_shape")
     duplicated.cells.insert(duplicated.cells.index(test) + 1, copy.deepcopy(test))
     students["Dora Duplicada"] = duplicated
     tampered = copy.deepcopy(complete)
-    _answer(tampered, "test_read_cifar10_bin").metadata["nbgrader"]["points"] = 100
+    _answer(tampered, "test_read_cifar10_bin_shape").metadata["nbgrader"]["points"] = 100
     _answer(tampered, "test_first_per_class").metadata["nbgrader"]["grade"] = False
     students["Tito Metadados"] = tampered
     markdown = copy.deepcopy(complete)
@@ -139,6 +142,13 @@ def _class(released, solution, course: Path, outside: Path, port: int) -> dict:
         cell.pop("outputs", None)
         cell.pop("execution_count", None)
     students["Maria Markdown"] = markdown
+    students["Ivo Imagem"] = fill(
+        {
+            "first_per_class": solved_first
+            + "\nfrom IPython.display import display\n"
+            + "display({'image/png': 'iVBORw0KGgo' + 'A' * 8_000_000}, raw=True)\n"
+        }
+    )
     students["Otto Outralicao"] = None  # filled by the test: lesson 03's notebook
     students["Caio Corrompido"] = None
     return students
@@ -244,7 +254,7 @@ def _score(rows, student) -> float:
 
 def test_honest_students_get_their_grades(graded_class):
     rows = graded_class["rows"]
-    assert _score(rows, "ana-completa") == 5
+    assert _score(rows, "ana-completa") == 6
     assert _score(rows, "bruno-branco") == 0
     assert (
         rows["ana-completa"]["revisar"] == "" and rows["ana-completa"]["situacao"] == "corrigido"
@@ -253,7 +263,9 @@ def test_honest_students_get_their_grades(graded_class):
 
 def test_forged_verdicts_get_nothing_and_are_flagged(graded_class):
     rows = graded_class["rows"]
-    assert _score(rows, "forja-numpy") == 0
+    # the wrong reader (label read from the last byte) really has 2 of the 4 properties
+    # (shape and any number of records): the forgeries add nothing to them
+    assert _score(rows, "forja-numpy") == 2
     assert "np.array_equal" in rows["forja-numpy"]["revisar"]
 
 
@@ -268,9 +280,9 @@ def test_sabotage_reaches_neither_gradebook_nor_classmates(graded_class):
     rows = graded_class["rows"]
     honest_file, honest_bytes = graded_class["honest"]
     assert honest_file.read_bytes() == honest_bytes
-    assert _score(rows, "sara-sabotadora") == 5  # her answers are right; her sabotage did nothing
+    assert _score(rows, "sara-sabotadora") == 6  # her answers are right; her sabotage did nothing
     assert rows["sara-sabotadora"]["revisar"]
-    assert _score(rows, "ana-completa") == 5
+    assert _score(rows, "ana-completa") == 6
 
 
 def test_no_process_file_network_or_pth_survives(graded_class):
@@ -278,7 +290,7 @@ def test_no_process_file_network_or_pth_survives(graded_class):
     assert not (graded_class["outside"] / "ainda_vivo").exists()
     assert graded_class["connections"] == []
     assert sorted(Path(sys.prefix).rglob("*.pth")) == graded_class["venv_pth"]
-    assert _score(rows, "pedro-persistente") == 5
+    assert _score(rows, "pedro-persistente") == 6
     assert "processo" in rows["pedro-persistente"]["revisar"]
     if os.geteuid() == 0 and sandbox.bwrap():
         ps = subprocess.run(["ps", "-eo", "uid="], capture_output=True, text=True).stdout
@@ -287,24 +299,34 @@ def test_no_process_file_network_or_pth_survives(graded_class):
 
 def test_killing_everything_costs_only_the_killer(graded_class):
     rows = graded_class["rows"]
-    assert _score(rows, "kiko-killer") == 3  # the first test cell had already passed
-    assert len(rows) >= 15 and _score(rows, "ana-completa") == 5
+    assert _score(rows, "kiko-killer") == 4  # the read_cifar10_bin cells had already passed
+    assert len(rows) >= 15 and _score(rows, "ana-completa") == 6
 
 
 def test_infinite_loop_and_kernel_death_keep_partial_credit(graded_class):
     rows, report = graded_class["rows"], graded_class["report"]
-    assert _score(rows, "lia-laco") == 3 and "tempo" in rows["lia-laco"]["revisar"]
-    assert _score(rows, "mauro-morte") == 3 and "kernel" in rows["mauro-morte"]["revisar"]
+    assert _score(rows, "lia-laco") == 4 and "tempo" in rows["lia-laco"]["revisar"]
+    assert _score(rows, "mauro-morte") == 4 and "kernel" in rows["mauro-morte"]["revisar"]
     loop = report.outcomes["lia-laco"].seconds
     assert loop < CELL_TIMEOUT + 45, loop
 
 
 def test_pasted_cells_tampered_metadata_and_markdown_answers_are_normalised(graded_class):
     rows = graded_class["rows"]
-    assert _score(rows, "dora-duplicada") == 5
-    assert _score(rows, "tito-metadados") == 5
+    assert _score(rows, "dora-duplicada") == 6
+    assert _score(rows, "tito-metadados") == 6
     assert float(rows["tito-metadados"]["max_score"]) == float(rows["ana-completa"]["max_score"])
-    assert _score(rows, "maria-markdown") == 5
+    assert _score(rows, "maria-markdown") == 6
+
+
+def test_huge_outputs_do_not_make_huge_feedback_and_hidden_logic_is_not_shown(graded_class):
+    feedback = graded_class["course"] / grading.WORK_DIR / "feedback"
+    page = feedback / "ivo-imagem" / LESSON / f"{LESSON}.html"
+    assert _score(graded_class["rows"], "ivo-imagem") == 6
+    assert page.stat().st_size < 2_000_000
+    honest = (feedback / "ana-completa" / LESSON / f"{LESSON}.html").read_text(encoding="utf-8")
+    assert "_probe" in honest and "✅" in honest  # the probe call and the verdict are shown
+    assert "def read_cifar10_bin(seed" not in honest and "Wrong(" not in honest
 
 
 def test_wrong_lesson_and_corrupt_files_are_reported_not_crashed(graded_class):
@@ -320,9 +342,9 @@ def test_wrong_lesson_and_corrupt_files_are_reported_not_crashed(graded_class):
 
 def test_collect_keeps_everybody_apart_and_lists_the_rest(graded_class):
     rows, collected = graded_class["rows"], graded_class["collected"]
-    assert _score(rows, "vera-vezes") == 5  # the newer, complete file
+    assert _score(rows, "vera-vezes") == 6  # the newer, complete file
     jose = sorted(s for s in rows if s.startswith("jose-silva"))
-    assert len(jose) == 2 and sorted(_score(rows, s) for s in jose) == [0, 5]
+    assert len(jose) == 2 and sorted(_score(rows, s) for s in jose) == [0, 6]
     skipped = " ".join(f"{path} {why}" for path, why in collected.skipped)
     assert "relatorio.pdf" in skipped and "fora_do_curso" in skipped
     assert any("vera" in " ".join(r) for r in collected.replaced)

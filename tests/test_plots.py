@@ -48,3 +48,14 @@ def test_plot_history_train_and_validation():
     acc_ax = plt.gcf().axes[0]
     assert [line.get_label() for line in acc_ax.get_lines()] == ["treino", "validação"]
     assert list(acc_ax.get_lines()[1].get_ydata()) == [0.2, 0.4]
+
+
+def test_history_ticks_use_a_decimal_comma(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    figures = []
+    monkeypatch.setattr(plt, "show", lambda: figures.append(plt.gcf()))
+    plots.plot_history({"accuracy": [0.25, 0.5], "loss": [1.5, 1.25]})
+    axis = figures[0].axes[0]
+    formatter = axis.yaxis.get_major_formatter()
+    assert formatter(0.25, 0) == "0,25" and formatter(2.0, 0) == "2"

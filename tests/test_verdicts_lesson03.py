@@ -2,6 +2,7 @@
 
 import re
 
+import cv2
 import keras
 import nbformat
 import numpy as np
@@ -9,6 +10,8 @@ import pytest
 from conftest import ROOT
 from sklearn import metrics as skm
 
+from autograder.checks import CheckFailed
+from autograder.checks import lesson03 as check03
 from autograder.probes import generator
 from autograder.probes import lesson03 as probe
 from grader.verdicts import lesson03 as verdicts
@@ -22,7 +25,9 @@ SOLUTION_RE = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 def _answers() -> dict:
     """Every answer cell of the solution, executed in one namespace as in the notebook."""
     nb = nbformat.read(NOTEBOOK, 4)
-    scope = {"np": np, "keras": keras}
+    scope = {"np": np, "keras": keras, "CAT_DOG": ("gato", "cachorro")}
+    scale_cell = next(c.source for c in nb.cells if c.source.startswith("def scale("))
+    exec(scale_cell.split("\n\n\n")[0], scope)  # the notebook's `scale`, used by exercise 4
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("solution"):
@@ -39,8 +44,8 @@ def run_source(source: str, name: str):
     return scope[name]
 
 
-def judged(grade_id, answer):
-    return probe_and_judge(LESSON, grade_id, answer)
+def judged(grade_id, answer, seed=None):
+    return probe_and_judge(LESSON, grade_id, answer, seed=seed)
 
 
 def fails(grade_id, answer, hint=None):
@@ -195,7 +200,7 @@ class OldCheckpoint(keras.callbacks.ModelCheckpoint):
 
     def __init__(self, *args, mode="auto", **kwargs):
         super().__init__(*args, mode=mode, **kwargs)
-        del self.mode
+        self.__dict__.pop("mode", None)  # Keras < 3.11 never sets it
         self.monitor_op = np.less if mode == "min" else np.greater
 
 
@@ -258,29 +263,6 @@ def sens_spec_acc(scores, labels, threshold=0.5, strict=False):
     return float(tp / labels.sum()), float(tn / (~labels).sum()), float((tp + tn) / labels.size)
 
 
-def test_threshold_metrics_wrong():
-    grade_id = "test_threshold_metrics"
-
-    def swapped(scores, labels, threshold=0.5):
-        sens, spec, acc = sens_spec_acc(scores, labels, threshold)
-        return spec, sens, acc
-
-    def uses_sklearn(scores, labels, threshold=0.5):
-        tn, fp, fn, tp = skm.confusion_matrix(labels, np.asarray(scores) >= threshold).ravel()
-        return tp / (tp + fn), tn / (tn + fp), (tp + tn) / len(labels)
-
-    def median_default(scores, labels, threshold=None):
-        return sens_spec_acc(scores, labels, np.median(scores) if threshold is None else threshold)
-
-    fails(grade_id, lambda s, l, t=0.5: sens_spec_acc(s, l, t, strict=True), ">=")
-    fails(grade_id, swapped, "trocadas")
-    fails(grade_id, uses_sklearn, "scikit-learn")
-    fails(grade_id, median_default, "0.5")
-    fails(grade_id, hugo("threshold_metrics"), "errados")
-    fails(grade_id, lambda s, l, t=0.5: sens_spec_acc(s, l, t)[:2], "tupla")
-    fails(grade_id, returns_none, "tupla")
-
-
 def roc_numpy(scores, labels):
     scores, labels = np.ravel(scores).astype(float), np.ravel(labels).astype(bool)
     thresholds = np.r_[np.inf, np.unique(scores)[::-1]]
@@ -290,114 +272,315 @@ def roc_numpy(scores, labels):
     return fpr, tpr, thresholds
 
 
-def test_roc_points_wrong():
-    grade_id = "test_roc_points"
-
-    def no_inf(scores, labels):
-        return tuple(v[1:] for v in roc_numpy(scores, labels))
-
-    def every_score(scores, labels):  # one point per example: repeated thresholds
-        order = np.argsort(-np.asarray(scores), kind="stable")
-        s, l = np.asarray(scores)[order], np.asarray(labels)[order].astype(bool)
-        return (
-            np.r_[0, np.cumsum(~l)] / (~l).sum(),
-            np.r_[0, np.cumsum(l)] / l.sum(),
-            np.r_[np.inf, s],
-        )
-
-    def increasing(scores, labels):
-        return tuple(v[::-1] for v in roc_numpy(scores, labels))
-
-    def swapped(scores, labels):
-        fpr, tpr, thr = roc_numpy(scores, labels)
-        return tpr, fpr, thr
-
-    def strict(scores, labels):
-        fpr, tpr, thr = roc_numpy(scores, labels)
-        s, l = np.ravel(scores), np.ravel(labels).astype(bool)
-        predicted = s[None] > thr[:, None]
-        return (predicted & ~l).sum(1) / (~l).sum(), (predicted & l).sum(1) / l.sum(), thr
-
-    def uses_sklearn(scores, labels):
-        return skm.roc_curve(labels, scores, drop_intermediate=False)
-
-    assert judged(grade_id, roc_numpy).passed
-    fails(grade_id, no_inf, r"\+inf")
-    fails(grade_id, every_score, "pontos")
-    fails(grade_id, increasing, "DECRESCENTE")
-    fails(grade_id, swapped, "trocados")
-    fails(grade_id, strict, "TPR errado|FPR errado")
-    fails(grade_id, uses_sklearn, "scikit-learn")
-    fails(grade_id, hugo("roc_points"), "pontos")
-    fails(grade_id, raises, "levantou")
+def auc_numpy(scores, labels):
+    fpr, tpr, _ = roc_numpy(scores, labels)
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
 
 
-def test_roc_auc_wrong():
-    grade_id = "test_roc_auc"
-
-    def auc(scores, labels):
-        fpr, tpr, _ = roc_numpy(scores, labels)
-        return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
-
-    def pairwise_no_ties(scores, labels):  # ties count zero instead of one half
-        s, l = np.asarray(scores), np.asarray(labels) == 1
-        return float(np.mean(s[l][:, None] > s[~l][None]))
-
-    def pairwise(scores, labels):
-        s, l = np.asarray(scores), np.asarray(labels) == 1
-        diff = s[l][:, None] - s[~l][None]
-        return float(np.mean((diff > 0) + 0.5 * (diff == 0)))
-
-    def rectangles(scores, labels):  # left Riemann sum instead of trapezoids
-        fpr, tpr, _ = roc_numpy(scores, labels)
-        return float(np.sum(np.diff(fpr) * tpr[:-1]))
-
-    assert judged(grade_id, pairwise).passed
-    fails(grade_id, lambda s, l: 1 - auc(s, l), "1 − AUC")
-    fails(grade_id, pairwise_no_ties, "AUC errada")
-    fails(grade_id, rectangles, "AUC errada")
-    fails(grade_id, lambda s, l: skm.roc_auc_score(l, s), "scikit-learn")
-    fails(grade_id, hugo("roc_auc"), "apostila")
-    fails(grade_id, lambda s, l: "0.8", "número")
+def eer_at(scores, labels, pick):
+    fpr, tpr, thr = roc_numpy(scores, labels)
+    i = pick(np.round(np.abs(fpr - (1 - tpr)), 12))
+    return (fpr[i] + 1 - tpr[i]) / 2, thr[i], sens_spec_acc(scores, labels, thr[i])[2]
 
 
-def test_equal_error_rate_wrong():
-    grade_id = "test_equal_error_rate"
+def eer_numpy(scores, labels):
+    return eer_at(scores, labels, lambda gap: int(np.argmin(gap)))
 
-    def eer_at(scores, labels, pick):
-        fpr, tpr, thr = roc_numpy(scores, labels)
-        i = pick(np.round(np.abs(fpr - (1 - tpr)), 12))
-        return (fpr[i] + 1 - tpr[i]) / 2, thr[i], sens_spec_acc(scores, labels, thr[i])[2]
 
-    def last_minimum(scores, labels):
-        return eer_at(scores, labels, lambda gap: len(gap) - 1 - int(np.argmin(gap[::-1])))
+# threshold_metrics: one mistake each
 
-    def eer_is_fpr(scores, labels):
-        fpr, tpr, thr = roc_numpy(scores, labels)
-        i = int(np.argmin(np.round(np.abs(fpr - (1 - tpr)), 12)))
-        return fpr[i], thr[i], sens_spec_acc(scores, labels, thr[i])[2]
 
-    def accuracy_at_half(scores, labels):
-        eer, thr, _ = SOLUTION["equal_error_rate"](scores, labels)
-        return eer, thr, sens_spec_acc(scores, labels, 0.5)[2]
+def metrics_strict(scores, labels, threshold=0.5):
+    return sens_spec_acc(scores, labels, threshold, strict=True)
 
-    def min_fpr_plus_fnr(scores, labels):  # another criterion: the smallest total error
+
+def metrics_swapped(scores, labels, threshold=0.5):
+    sens, spec, acc = sens_spec_acc(scores, labels, threshold)
+    return spec, sens, acc
+
+
+def metrics_balanced_accuracy(scores, labels, threshold=0.5):  # the mean of sens and spec
+    sens, spec, _ = sens_spec_acc(scores, labels, threshold)
+    return sens, spec, (sens + spec) / 2
+
+
+def metrics_median_default(scores, labels, threshold=None):
+    return sens_spec_acc(scores, labels, np.median(scores) if threshold is None else threshold)
+
+
+# roc_points: one mistake each
+
+
+def roc_no_inf(scores, labels):
+    return tuple(v[1:] for v in roc_numpy(scores, labels))
+
+
+def roc_increasing(scores, labels):
+    return tuple(v[::-1] for v in roc_numpy(scores, labels))
+
+
+def roc_max_plus_one(scores, labels):  # a finite first threshold instead of +inf
+    fpr, tpr, thr = roc_numpy(scores, labels)
+    return fpr, tpr, np.r_[np.max(scores) + 1, thr[1:]]
+
+
+def roc_tpr_over_all(scores, labels):  # VP / N instead of VP / (VP + FN)
+    fpr, tpr, thr = roc_numpy(scores, labels)
+    return fpr, tpr * np.mean(np.ravel(labels) == 1), thr
+
+
+def roc_fpr_over_all(scores, labels):  # FP / N instead of FP / (FP + VN)
+    fpr, tpr, thr = roc_numpy(scores, labels)
+    return fpr * np.mean(np.ravel(labels) != 1), tpr, thr
+
+
+# roc_auc: one mistake each
+
+
+def auc_rectangles(scores, labels):  # a left Riemann sum: equal to the trapezoids without ties
+    fpr, tpr, _ = roc_numpy(scores, labels)
+    return float(np.sum(np.diff(fpr) * tpr[:-1]))
+
+
+def auc_pairs_ties_zero(scores, labels):  # a tied pair counts zero instead of one half
+    s, l = np.ravel(scores), np.ravel(labels) == 1
+    return float(np.mean(s[l][:, None] > s[~l][None]))
+
+
+def auc_pairwise(scores, labels):
+    s, l = np.ravel(scores), np.ravel(labels) == 1
+    diff = s[l][:, None] - s[~l][None]
+    return float(np.mean((diff > 0) + 0.5 * (diff == 0)))
+
+
+# equal_error_rate: one mistake each
+
+
+def eer_last_minimum(scores, labels):
+    return eer_at(scores, labels, lambda gap: len(gap) - 1 - int(np.argmin(gap[::-1])))
+
+
+def eer_is_fpr(scores, labels):
+    fpr, tpr, thr = roc_numpy(scores, labels)
+    _, limit, accuracy = eer_numpy(scores, labels)
+    return fpr[list(thr).index(limit)], limit, accuracy
+
+
+def eer_accuracy_at_half(scores, labels):
+    eer, limit, _ = eer_numpy(scores, labels)
+    return eer, limit, sens_spec_acc(scores, labels, 0.5)[2]
+
+
+ONE_PROPERTY_WRONG = [
+    ("threshold_metrics", metrics_swapped, "sens_spec", "trocadas"),
+    ("threshold_metrics", metrics_median_default, "sens_spec", "limiar padrão é 0,5"),
+    ("threshold_metrics", metrics_balanced_accuracy, "accuracy", "acurácia"),
+    ("threshold_metrics", metrics_strict, "ties", ">="),
+    ("roc_points", roc_no_inf, "thresholds", r"\+inf"),
+    ("roc_points", roc_increasing, "thresholds", "DECRESCENTE"),
+    ("roc_points", roc_max_plus_one, "thresholds", r"\+inf seguido"),
+    ("roc_points", roc_tpr_over_all, "tpr", "TPR errado"),
+    ("roc_points", roc_fpr_over_all, "fpr", "FPR errado"),
+    ("roc_auc", auc_rectangles, "ties", "trapézios"),
+    ("roc_auc", auc_pairs_ties_zero, "ties", "meio"),
+    ("equal_error_rate", eer_last_minimum, "tie", "MAIOR limiar"),
+    ("equal_error_rate", eer_is_fpr, "eer", r"\(FPR \+ FNR\) / 2"),
+    ("equal_error_rate", eer_accuracy_at_half, "accuracy", "acurácia"),
+]
+PROPERTIES = {
+    "threshold_metrics": check03.THRESHOLD_PROPERTIES,
+    "roc_points": check03.ROC_PROPERTIES,
+    "roc_auc": check03.AUC_PROPERTIES,
+    "equal_error_rate": check03.EER_PROPERTIES,
+}
+RIGHT = {
+    "threshold_metrics": sens_spec_acc,
+    "roc_points": roc_numpy,
+    "roc_auc": auc_numpy,
+    "equal_error_rate": eer_numpy,
+}
+
+
+def test_every_roc_property_has_its_cell():
+    for name, properties in PROPERTIES.items():
+        cells = {g for g in verdicts.TESTS if g.startswith(f"test_{name}_")}
+        assert cells == {f"test_{name}_{part}" for part in properties}
+        assert {verdicts.TESTS[g][0] for g in cells} == {name}
+
+
+@pytest.mark.parametrize("name", sorted(RIGHT))
+def test_other_right_answers_pass_every_cell(name):
+    for part in PROPERTIES[name]:
+        assert judged(f"test_{name}_{part}", RIGHT[name]).passed, part
+    if name == "roc_auc":
+        for part in PROPERTIES[name]:
+            assert judged(f"test_roc_auc_{part}", auc_pairwise).passed, part
+
+
+@pytest.mark.parametrize(
+    "name, wrong, part, hint", ONE_PROPERTY_WRONG, ids=[w[1].__name__ for w in ONE_PROPERTY_WRONG]
+)
+def test_one_wrong_property_costs_only_its_cell(name, wrong, part, hint):
+    for seed in (3, 2024):
+        for other in PROPERTIES[name]:
+            verdict = judged(f"test_{name}_{other}", wrong, seed=seed)
+            if other == part:
+                assert not verdict.passed, f"seed {seed}: {wrong.__name__} passed {other}"
+                assert re.search(hint, verdict.message), verdict.message
+            else:
+                assert verdict.passed, f"seed {seed}, {other}: {verdict.message}"
+
+
+@pytest.mark.parametrize(
+    "name, wrong, part, hint", ONE_PROPERTY_WRONG, ids=[w[1].__name__ for w in ONE_PROPERTY_WRONG]
+)
+def test_self_check_of_each_cell_fails_only_on_its_property(name, wrong, part, hint):
+    """The visible check runs before the probe in the same cell: if it failed on another
+    property, the probe would never run and the cell would lose its point."""
+    for other in PROPERTIES[name]:
+        if other == part:
+            with pytest.raises(CheckFailed, match=hint):
+                getattr(check03, name)(wrong, other)
+        else:
+            getattr(check03, name)(wrong, other)
+
+
+def roc_swapped(scores, labels):
+    fpr, tpr, thr = roc_numpy(scores, labels)
+    return tpr, fpr, thr
+
+
+def roc_strict(scores, labels):
+    _, _, thr = roc_numpy(scores, labels)
+    s, l = np.ravel(scores), np.ravel(labels).astype(bool)
+    predicted = s[None] > thr[:, None]
+    return (predicted & ~l).sum(1) / (~l).sum(), (predicted & l).sum(1) / l.sum(), thr
+
+
+def test_roc_mistakes_that_break_several_properties():
+    for part in ("tpr", "fpr"):
+        fails(f"test_roc_points_{part}", roc_swapped, "trocados")
+        fails(f"test_roc_points_{part}", roc_strict, ">=")
+    assert judged("test_roc_points_thresholds", roc_swapped).passed
+    for part in ("distinct", "ties"):
+        fails(f"test_roc_auc_{part}", lambda s, l: 1 - auc_numpy(s, l), "1 − AUC")
+
+    def min_total_error(scores, labels):  # another criterion: the smallest FPR + FNR
         fpr, tpr, thr = roc_numpy(scores, labels)
         i = int(np.argmin(fpr + 1 - tpr))
         return (fpr[i] + 1 - tpr[i]) / 2, thr[i], sens_spec_acc(scores, labels, thr[i])[2]
 
-    assert judged(grade_id, lambda s, l: eer_at(s, l, lambda gap: int(np.argmin(gap)))).passed
-    fails(grade_id, last_minimum, "MAIOR limiar")
-    fails(grade_id, eer_is_fpr, "EER errado")
-    fails(grade_id, accuracy_at_half, "acurácia")
-    fails(grade_id, min_fpr_plus_fnr, "limiar do EER errado")
-    fails(grade_id, hugo("equal_error_rate"), "limiar do EER errado")
-    fails(grade_id, lambda s, l: (0.1, 0.5), "tupla")
+    fails("test_equal_error_rate_threshold", min_total_error, "minimiza")
+
+
+@pytest.mark.parametrize("name", sorted(RIGHT))
+def test_sklearn_wrong_forms_and_errors_fail_every_cell(name):
+    uses_sklearn = {
+        "threshold_metrics": lambda s, l, t=0.5: tuple(
+            skm.recall_score(l, np.asarray(s) >= t, pos_label=k) for k in (1, 0)
+        )
+        + (skm.accuracy_score(l, np.asarray(s) >= t),),
+        "roc_points": lambda s, l: skm.roc_curve(l, s, drop_intermediate=False),
+        "roc_auc": lambda s, l: skm.roc_auc_score(l, s),
+        "equal_error_rate": lambda s, l: (skm.roc_auc_score(l, s), 0.5, 0.5),
+    }[name]
+    for part in PROPERTIES[name]:
+        grade_id = f"test_{name}_{part}"
+        fails(grade_id, uses_sklearn, "scikit-learn")
+        fails(grade_id, raises, "levantou ValueError")
+        fails(grade_id, returns_none, "tupla|número")
 
 
 def test_hugo_gets_no_roc_point():
-    for name in ("threshold_metrics", "roc_points", "roc_auc", "equal_error_rate"):
-        assert not judged(f"test_{name}", hugo(name)).passed, name
+    for name, properties in PROPERTIES.items():
+        for part in properties:
+            assert not judged(f"test_{name}_{part}", hugo(name)).passed, (name, part)
+    assert "apostila" in judged("test_roc_auc_distinct", hugo("roc_auc")).message
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_property_has_cases_to_judge(seed):
+    kinds = {
+        case[0] for case in probe.threshold_metrics_inputs(generator(seed, "threshold_metrics"))
+    }
+    assert kinds == {"plain", "tie", "default"}
+    for _, scores, _, thresholds in probe.threshold_metrics_inputs(
+        generator(seed, "threshold_metrics")
+    ):
+        if thresholds[0] is None:
+            assert not np.any(scores == 0.5)
+        elif len(thresholds) == 1:
+            assert not np.any(scores == thresholds[0])
+        else:
+            assert np.any(scores == thresholds[1])
+    tied = [
+        len(np.unique(s)) < len(s) for s, _ in probe.roc_auc_inputs(generator(seed, "roc_auc"))
+    ]
+    assert any(tied) and not all(tied)
+    counts = []
+    for scores, labels in probe.equal_error_rate_inputs(generator(seed, "equal_error_rate")):
+        fpr, tpr, _ = check03.sklearn_roc(scores, labels)
+        gap = np.abs(fpr - (1 - tpr))
+        counts.append(int(np.sum(gap <= gap.min() + 1e-9)))
+    assert min(counts) == 1 and max(counts) > 1
+
+
+# ---------------------------------------------------------------------------- exercise 4
+
+
+def scale(images):
+    return images.astype("float32") / 255.0 - 0.5
+
+
+def classify_with(read, prepare, pick=None):
+    def classify(model_path, image_path):
+        model = keras.models.load_model(model_path)
+        probabilities = np.asarray(model(prepare(read(image_path))[None]))[0]
+        label = int(np.argmax(probabilities))
+        chosen = label if pick is None else pick(label)
+        return ("gato", "cachorro")[label], float(probabilities[chosen])
+
+    return classify
+
+
+def read_rgb(path):
+    return cv2.cvtColor(cv2.imread(path), cv2.COLOR_BGR2RGB)
+
+
+def test_classify_dog_or_cat_wrong():
+    grade_id = "test_classify_dog_or_cat"
+    assert judged(grade_id, classify_with(read_rgb, scale)).passed
+    wrong = [
+        (classify_with(read_rgb, lambda x: x.astype("float32")), "sem pré-processamento"),
+        (classify_with(read_rgb, lambda x: x / np.float32(255)), "subtrair 0,5"),
+        (classify_with(cv2.imread, scale), "BGR"),
+        (classify_with(read_rgb, scale, pick=lambda label: 1 - label), "OUTRA classe"),
+    ]
+    for answer, hint in wrong:
+        fails(grade_id, answer, hint)
+        with pytest.raises(CheckFailed, match=hint):
+            check03.classify_dog_or_cat(answer)
+    inverted = lambda m, p: (lambda a, q: ({"gato": "cachorro"}.get(a, "gato"), q))(
+        *classify_with(read_rgb, scale)(m, p)
+    )
+    fails(grade_id, inverted, "esperava")
+    fails(grade_id, lambda m, p: SOLUTION["classify_dog_or_cat"]("caogato.keras", p), "levantou")
+    fails(grade_id, lambda m, p: ("cão", 0.9), "gato")
+    fails(grade_id, lambda m, p: "gato", "tupla")
+
+
+def test_classify_dog_or_cat_is_quick_and_has_both_classes():
+    import time
+
+    started = time.monotonic()
+    assert judged("test_classify_dog_or_cat", SOLUTION["classify_dog_or_cat"]).passed
+    assert time.monotonic() - started < 3.0  # about 1 s on an idle machine; CI may be loaded
+    for seed in range(20):
+        _, kernel, bias, images = probe.classify_dog_or_cat_inputs(
+            generator(seed, "classify_dog_or_cat")
+        )
+        labels = [check03.dog_or_cat_expected(kernel, bias, image)[0] for image in images]
+        assert sorted(labels) == [0, 0, 1, 1]
 
 
 # ---------------------------------------------------------------------------- exercise 5

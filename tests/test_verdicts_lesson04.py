@@ -97,7 +97,7 @@ def contrast_right(factor, value_range=(0, 255)):
 @pytest.mark.parametrize(
     "wrong, hint",
     [
-        # Keras 3.15: a scalar factor only raises the contrast, whatever the docs say.
+        # current Keras 3 (3.10 to 3.15): a scalar factor only raises the contrast.
         (lambda f, vr=(0, 255): keras.layers.RandomContrast(f, value_range=vr), "AUMENTOU"),
         (lambda f, vr=(0, 255): keras.layers.RandomContrast((f, f)), "faixa|value_range"),
         (lambda f, vr=(0, 255): contrast_right(f, (0, 255)), "faixa|value_range"),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import formatting
 from ._core import CheckFailed, call, expect, expect_array, expect_number, passed, rng
 
 # ----------------------------------------------------------------------------- top_k_error
@@ -148,8 +149,8 @@ def top_k_error(fn) -> None:
                     "com np.ravel(labels) antes de comparar."
                 )
             raise CheckFailed(
-                f"❌ `top_k_error` devolveu {got:.4f}; o certo é {expected:.4f} {where}. "
-                + _top_k_hint(fn, error_of)
+                f"❌ `top_k_error` devolveu {formatting.number(got, 4)}; o certo é "
+                f"{formatting.number(expected, 4)} {where}. " + _top_k_hint(fn, error_of)
             )
     passed("top_k_error confere com o scikit-learn para vários N, C e k (inclusive k=1 e k=C).")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import formatting
 from ._core import (
     CheckFailed,
     call,
@@ -206,7 +207,7 @@ def best_checkpoint(fn) -> None:
             "Grave o modelo inteiro (save_weights_only=False), para carregá-lo com "
             "keras.models.load_model.",
         )
-        # Keras 3.15 keeps `mode`; older Keras 3 versions only set `monitor_op` from it
+        # newer Keras 3 versions keep `mode`; Keras 3.10 only sets `monitor_op` from it
         mode = getattr(callback, "mode", None)
         operation = getattr(callback, "monitor_op", None)
         if mode is None and callable(operation):
@@ -294,170 +295,465 @@ def select_dogs_cats(fn) -> None:
 # ---------------------------------------------------------------------------- exercise 3
 
 
-def _three_numbers(result, name, what):
-    values = _as_tuple(result, name, 3, what)
-    return tuple(expect_number(v, name) for v in values)
+def as_numbers(value, size: int):
+    """``value`` as a tuple of ``size`` floats, or None when it is not one (lesson 03)."""
+    if not isinstance(value, (tuple, list)) or len(value) != size:
+        return None
+    numbers = []
+    for item in value:
+        if isinstance(item, np.ndarray) and item.size == 1:
+            item = item.item()
+        if isinstance(item, bool) or not isinstance(item, (int, float, np.integer, np.floating)):
+            return None
+        numbers.append(float(item))
+    return tuple(numbers)
 
 
-def threshold_metrics(fn) -> None:
-    """Check ``threshold_metrics(scores, labels, threshold) -> (sens, spec, acc)`` (lesson 03)."""
+def as_curve(value):
+    """``value`` as three 1-D float arrays ``(fpr, tpr, thresholds)``, or None (lesson 03)."""
+    if not isinstance(value, (tuple, list)) or len(value) != 3:
+        return None
+    try:
+        return tuple(np.asarray(v, dtype=float).ravel() for v in value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _n(value, decimals=4) -> str:
+    return "+inf" if value == np.inf else formatting.number(value, decimals)
+
+
+def _where(scores, labels) -> str:
+    return f"Com {len(scores)} exemplos ({int(np.sum(labels))} doentes)"
+
+
+def _confusion(scores, labels, threshold):
+    """(sensitivity, specificity, accuracy) by scikit-learn, positive when score >= threshold."""
     from sklearn.metrics import confusion_matrix
 
-    _numpy_only(fn, "threshold_metrics")
-    generator = rng()
-    for decimals in (None, 1):
-        scores, labels = _binary_problem(generator, decimals=decimals)
-        for threshold in (float(np.median(scores)), float(generator.choice(scores))):
-            got = _three_numbers(
-                call(fn, "threshold_metrics", scores, labels, threshold),
-                "threshold_metrics",
-                "(sensibilidade, especificidade, acuracia)",
-            )
-            # rows: true 0/1; columns: predicted 0/1 (positive when score >= threshold)
-            (tn, fp), (fn_, tp) = confusion_matrix(
-                labels, (scores >= threshold).astype(int), labels=[0, 1]
-            )
-            expected = (tp / (tp + fn_), tn / (tn + fp), (tp + tn) / len(labels))
-            if np.allclose(got, expected, atol=1e-9):
-                continue
-            (tn, fp), (fn_, tp) = confusion_matrix(
-                labels, (scores > threshold).astype(int), labels=[0, 1]
-            )
-            if np.allclose(got, (tp / (tp + fn_), tn / (tn + fp), (tp + tn) / len(labels))):
-                raise CheckFailed(
-                    "❌ Um exemplo com score IGUAL ao limiar deve contar como positivo: use "
-                    "score >= limiar, não score > limiar."
-                )
-            if np.allclose(got, (expected[1], expected[0], expected[2]), atol=1e-9):
-                raise CheckFailed(
-                    "❌ Sensibilidade e especificidade estão trocadas: sensibilidade = VP/(VP+FN) "
-                    "(acertos entre os doentes), especificidade = VN/(VN+FP)."
-                )
-            names = ("sensibilidade", "especificidade", "acurácia")
-            wrong = [f"{k}: {g:.4f} (esperava {e:.4f})" for k, g, e in zip(names, got, expected)]
-            raise CheckFailed("❌ Valores errados num conjunto de teste: " + "; ".join(wrong))
-    passed("threshold_metrics calcula sensibilidade, especificidade e acurácia no limiar.")
+    labels = np.ravel(labels).astype(int)
+    predicted = (np.ravel(scores) >= threshold).astype(int)
+    (tn, fp), (fn, tp) = confusion_matrix(labels, predicted, labels=[0, 1])
+    return tp / (tp + fn), tn / (tn + fp), (tp + tn) / len(labels)
 
 
-def roc_points(fn) -> None:
-    """Check ``roc_points(scores, labels) -> (fpr, tpr, thresholds)`` (lesson 03)."""
+def sklearn_roc(scores, labels):
+    """The ROC points of scikit-learn, +inf first on every version (lesson 03)."""
     from sklearn.metrics import roc_curve
 
-    _numpy_only(fn, "roc_points")
-    generator = rng()
-    for decimals in (None, 1):
-        scores, labels = _binary_problem(generator, decimals=decimals)
-        fpr, tpr, thresholds = roc_curve(labels, scores, drop_intermediate=False)
-        thresholds = np.r_[np.inf, thresholds[1:]]  # +inf on every scikit-learn version
-        result = _as_tuple(
-            call(fn, "roc_points", scores, labels), "roc_points", 3, "(fpr, tpr, limiares)"
-        )
-        got_fpr, got_tpr, got_thr = (np.asarray(v, dtype=float).ravel() for v in result)
-        k = len(thresholds)
-        if len(got_thr) == k - 1 and np.allclose(got_thr, thresholds[1:]):
-            raise CheckFailed(
-                "❌ Falta o primeiro limiar, +inf (nenhum exemplo positivo: o ponto (0, 0))."
+    fpr, tpr, thresholds = roc_curve(np.ravel(labels), np.ravel(scores), drop_intermediate=False)
+    return fpr, tpr, np.r_[np.inf, thresholds[1:]]
+
+
+def _close(a, b, atol=1e-9) -> bool:
+    return bool(np.allclose(a, b, rtol=0, atol=atol))
+
+
+THRESHOLD_PROPERTIES = {
+    "sens_spec": "calcula sensibilidade e especificidade (com o limiar padrão 0,5 também)",
+    "accuracy": "calcula a acurácia",
+    "ties": "conta como positivo um score igual ao limiar (score >= limiar)",
+}
+"""The graded properties of ``threshold_metrics``, one test cell each (lesson 03)."""
+
+THRESHOLD_CASES = {"sens_spec": {"plain", "default"}, "accuracy": {"plain"}, "ties": {"tie"}}
+"""Which kinds of :func:`autograder.probes.lesson03.threshold_metrics_inputs` each property
+looks at (lesson 03)."""
+
+
+def threshold_metrics_problem(part: str, case, got: list) -> str | None:
+    """Why ``threshold_metrics`` fails property ``part`` on one case, or None. ``got`` holds
+    the ``(sens, spec, acc)`` returned for each threshold of the case. Shared by the
+    self-check and the grader (lesson 03)."""
+    kind, scores, labels, thresholds = case
+    if kind not in THRESHOLD_CASES[part]:
+        return None
+    if part == "ties":
+        below, at, above = got
+        if _close(at, below) and not _close(at, above):
+            return None
+        where = f"{_where(scores, labels)} e limiar igual a um score ({_n(thresholds[1])})"
+        if _close(at, above):
+            if _close(at, below):
+                return (
+                    f"{where}, o resultado não muda quando o limiar passa pelo score: a "
+                    "classificação deve usar o limiar recebido, com positivo quando "
+                    "score >= limiar."
+                )
+            return (
+                f"{where}: um exemplo com score IGUAL ao limiar deve contar como positivo; use "
+                "score >= limiar, não score > limiar."
             )
+        return (
+            f"{where}: os exemplos com score igual ao limiar contam como positivos, então o "
+            "resultado deve ser o mesmo de um limiar um pouquinho menor."
+        )
+    limit = 0.5 if thresholds[0] is None else thresholds[0]
+    expected = _confusion(scores, labels, limit)
+    where = _where(scores, labels)
+    where += " e o limiar padrão" if thresholds[0] is None else f" e limiar {_n(limit)}"
+    sens, spec, acc = got[0]
+    if part == "sens_spec":
+        if _close((sens, spec), expected[:2]):
+            return None
+        if _close((sens, spec), expected[1::-1]):
+            return (
+                f"{where}: sensibilidade e especificidade estão trocadas. Sensibilidade = "
+                "VP / (VP + FN) (acertos entre os doentes); especificidade = VN / (VN + FP)."
+            )
+        text = (
+            f"{where}: sensibilidade {_n(sens)} e especificidade {_n(spec)}; esperava "
+            f"{_n(expected[0])} e {_n(expected[1])}."
+        )
+        if thresholds[0] is None:
+            text += " O limiar padrão é 0,5 (threshold=0.5)."
+        return text
+    if _close(acc, expected[2]):
+        return None
+    return (
+        f"{where}: acurácia {_n(acc)}; esperava {_n(expected[2])} = (VP + VN) / N, a fração de "
+        "todos os exemplos classificados certo."
+    )
+
+
+ROC_PROPERTIES = {
+    "thresholds": "devolve os limiares +inf e os scores distintos, em ordem decrescente",
+    "tpr": "calcula o TPR em cada limiar",
+    "fpr": "calcula o FPR em cada limiar",
+}
+"""The graded properties of ``roc_points``, one test cell each (lesson 03)."""
+
+
+def roc_points_problem(part: str, case, got) -> str | None:
+    """Why ``roc_points`` fails property ``part`` on ``case = (scores, labels)``, or None;
+    ``got`` is the ``(fpr, tpr, thresholds)`` returned, as arrays (:func:`as_curve`). TPR
+    and FPR are checked at the thresholds the answer returned, so that a mistake in the
+    thresholds costs only their own point. Shared by the self-check and the grader (lesson 03).
+    """
+    scores, labels = (np.ravel(v) for v in case)
+    got_fpr, got_tpr, got_thr = got
+    fpr, tpr, thresholds = sklearn_roc(scores, labels)
+    k = len(thresholds)
+    where = f"{_where(scores, labels)}, {k - 1} scores distintos"
+    if part == "thresholds":
+        if len(got_thr) == k - 1 and _close(got_thr, thresholds[1:], 1e-12):
+            return f"{where}: falta o primeiro limiar, +inf (nenhum positivo: o ponto (0, 0))."
         if len(got_thr) == len(scores) + 1 and len(scores) + 1 != k:
-            raise CheckFailed(
-                "❌ Há limiares repetidos: use os valores DISTINTOS dos scores (np.unique), em "
-                "ordem decrescente, depois de +inf."
+            return (
+                f"{where}: há limiares repetidos. Use os valores DISTINTOS dos scores "
+                "(np.unique), em ordem decrescente, depois de +inf."
             )
-        expect(
-            len(got_fpr) == len(got_tpr) == len(got_thr) == k,
-            f"Com {len(np.unique(scores))} scores distintos a curva tem {k} pontos (+inf e um "
-            f"por score distinto); vieram {len(got_fpr)}, {len(got_tpr)} e {len(got_thr)}.",
+        if len(got_thr) != k:
+            return (
+                f"{where}: a curva tem {k} pontos (+inf e um por score distinto); vieram "
+                f"{len(got_thr)} limiares."
+            )
+        if got_thr[0] == np.inf and _close(got_thr[1:], thresholds[1:], 1e-12):
+            return None
+        if got_thr[-1] == np.inf and _close(got_thr[:-1], thresholds[:0:-1], 1e-12):
+            return f"{where}: os limiares devem vir em ordem DECRESCENTE, começando por +inf."
+        return (
+            f"{where}: os limiares devem ser +inf seguido dos scores distintos, em ordem "
+            "decrescente."
         )
-        if np.allclose(got_thr[::-1], thresholds):
-            raise CheckFailed("❌ Os limiares devem vir em ordem DECRESCENTE, começando por +inf.")
-        expect(
-            np.allclose(got_thr, thresholds),
-            "Os limiares devem ser +inf seguido dos scores distintos em ordem decrescente.",
+    name = part.upper()
+    if not len(got_fpr) == len(got_tpr) == len(got_thr):
+        return "fpr, tpr e limiares devem ter o mesmo tamanho: um ponto da curva por limiar."
+    if not np.all(np.isin(np.unique(scores), got_thr)):
+        return (
+            f"{where}: os limiares devolvidos não incluem todos os scores distintos, então não "
+            f"dá para conferir o {name} em cada um deles (veja a célula dos limiares)."
         )
-        if np.allclose(got_fpr, tpr) and np.allclose(got_tpr, fpr):
-            raise CheckFailed("❌ FPR e TPR estão trocados: devolva (fpr, tpr, limiares).")
-        expect(
-            np.allclose(got_tpr, tpr, atol=1e-9),
-            "TPR errado: TPR = VP / (VP + FN), com positivo quando score >= limiar.",
-        )
-        expect(
-            np.allclose(got_fpr, fpr, atol=1e-9),
-            "FPR errado: FPR = FP / (FP + VN), com positivo quando score >= limiar.",
-        )
-    passed("roc_points devolve os pontos da curva ROC, um por limiar candidato.")
+    positive = labels == 1
+    at = scores[None, :] >= got_thr[:, None]
+    above = scores[None, :] > got_thr[:, None]
+    rates = {
+        "tpr": (at & positive).sum(1) / positive.sum(),
+        "fpr": (at & ~positive).sum(1) / (~positive).sum(),
+    }
+    strict = {
+        "tpr": (above & positive).sum(1) / positive.sum(),
+        "fpr": (above & ~positive).sum(1) / (~positive).sum(),
+    }
+    other = "fpr" if part == "tpr" else "tpr"
+    mine = got_tpr if part == "tpr" else got_fpr
+    if _close(mine, rates[part]):
+        return None
+    if _close(mine, rates[other]):
+        return f"{where}: FPR e TPR estão trocados; devolva (fpr, tpr, limiares)."
+    if _close(mine, strict[part]):
+        return f"{where}: {name} errado: um score IGUAL ao limiar conta como positivo (>=, não >)."
+    formula = "VP / (VP + FN)" if part == "tpr" else "FP / (FP + VN)"
+    return f"{where}: {name} errado; {name} = {formula}, com positivo quando score >= limiar."
 
 
-def roc_auc(fn) -> None:
-    """Check ``roc_auc(scores, labels) -> float`` (lesson 03)."""
+AUC_PROPERTIES = {
+    "distinct": "calcula a AUC com scores distintos (inclusive nos casos extremos)",
+    "ties": "calcula a AUC com scores empatados",
+}
+"""The graded properties of ``roc_auc``, one test cell each (lesson 03)."""
+
+
+def roc_auc_problem(part: str, case, got: float) -> str | None:
+    """Why ``roc_auc`` fails property ``part`` on ``case = (scores, labels)``, or None.
+    Shared by the self-check and the grader (lesson 03)."""
     from sklearn.metrics import roc_auc_score
 
+    scores, labels = (np.ravel(v) for v in case)
+    tied = len(np.unique(scores)) < len(scores)
+    if tied != (part == "ties"):
+        return None
+    expected = float(roc_auc_score(labels, scores))
+    if abs(got - expected) <= 1e-9:
+        return None
+    where = _where(scores, labels) + (", com empates" if tied else "")
+    if abs(got - (1 - expected)) <= 1e-9:
+        return (
+            f"{where}: a AUC saiu 1 − AUC; confira se os scores altos indicam a classe positiva "
+            "(doente) e se a área é somada sob TPR × FPR."
+        )
+    text = f"{where}: AUC {_n(got, 6)}; esperava {_n(expected, 6)}. "
+    if tied:
+        return text + (
+            "Com empates a curva tem trechos diagonais: some trapézios (não retângulos); na "
+            "contagem por pares, um par doente-sadio empatado vale meio."
+        )
+    return text + "Some as áreas dos trapézios entre pontos consecutivos da ROC."
+
+
+EER_PROPERTIES = {
+    "threshold": "escolhe o limiar que minimiza |FPR − FNR|",
+    "tie": "desempata ficando com o MAIOR limiar",
+    "eer": "calcula o EER = (FPR + FNR) / 2 no ponto escolhido",
+    "accuracy": "calcula a acurácia no limiar do EER",
+}
+"""The graded properties of ``equal_error_rate``, one test cell each (lesson 03)."""
+
+
+def _same(a, b) -> bool:
+    return bool((np.isinf(a) and np.isinf(b) and a == b) or np.isclose(a, b, rtol=0, atol=1e-12))
+
+
+def equal_error_rate_problem(part: str, case, got) -> str | None:
+    """Why ``equal_error_rate`` fails property ``part`` on ``case = (scores, labels)``, or
+    None; ``got`` is the ``(eer, threshold, accuracy)`` returned. ``threshold`` is judged on
+    the cases with one best candidate, ``tie`` on those with several; ``eer`` and
+    ``accuracy`` at the answer's threshold when it is one of the best candidates (at the
+    right one otherwise). Shared by the self-check and the grader (lesson 03)."""
+    scores, labels = (np.ravel(v) for v in case)
+    fpr, tpr, thresholds = sklearn_roc(scores, labels)
+    gap = np.abs(fpr - (1 - tpr))
+    best = np.flatnonzero(gap <= gap.min() + 1e-9)  # in decreasing-threshold order
+    eer, limit, accuracy = got
+    where = _where(scores, labels)
+    if part in ("threshold", "tie"):
+        if (len(best) > 1) != (part == "tie") or _same(limit, thresholds[best[0]]):
+            return None
+        if any(_same(limit, thresholds[j]) for j in best[1:]):
+            return (
+                f"{where}: empate entre candidatos com o mesmo |FPR − FNR| (diferença menor que "
+                "1e-9); a convenção é ficar com o de MAIOR limiar, o primeiro na ordem "
+                "decrescente. Arredonde as diferenças antes do np.argmin."
+            )
+        return (
+            f"{where}: limiar do EER {_n(limit, 6)}; esperava {_n(thresholds[best[0]], 6)}. "
+            "Percorra os candidatos (+inf e os scores distintos, decrescentes) e escolha o que "
+            "minimiza |FPR − FNR|."
+        )
+    i = next((j for j in best if _same(limit, thresholds[j])), best[0])
+    if part == "eer":
+        expected = (fpr[i] + 1 - tpr[i]) / 2
+        if abs(eer - expected) <= 1e-9:
+            return None
+        return (
+            f"{where}: EER {_n(eer, 6)}; esperava {_n(expected, 6)} = (FPR + FNR) / 2 no ponto "
+            f"de limiar {_n(thresholds[i], 6)}."
+        )
+    expected = float(np.mean((scores >= thresholds[i]) == (labels == 1)))
+    if abs(accuracy - expected) <= 1e-9:
+        return None
+    return (
+        f"{where}: acurácia {_n(accuracy, 6)} no limiar {_n(thresholds[i], 6)}; esperava "
+        f"{_n(expected, 6)} (positivo quando score >= limiar)."
+    )
+
+
+def _check_parts(name: str, properties: dict, part) -> list:
+    if part is not None and part not in properties:
+        raise ValueError(f"{name}: parte desconhecida {part!r}; use uma de {list(properties)}")
+    return list(properties) if part is None else [part]
+
+
+def _passed(name: str, properties: dict, part, everything: str) -> None:
+    passed(f"{name} {everything}." if part is None else f"{name} {properties[part]}.")
+
+
+def threshold_metrics(fn, part: str | None = None) -> None:
+    """Check property ``part`` of ``threshold_metrics(scores, labels, threshold=0.5) ->
+    (sens, spec, acc)`` (a key of :data:`THRESHOLD_PROPERTIES`; all when None) (lesson 03)."""
+    from ..probes.lesson03 import threshold_metrics_inputs
+
+    parts = _check_parts("threshold_metrics", THRESHOLD_PROPERTIES, part)
+    _numpy_only(fn, "threshold_metrics")
+    names = "(sensibilidade, especificidade, acuracia)"
+    for case in threshold_metrics_inputs(rng()):
+        kind, scores, labels, thresholds = case
+        if not any(kind in THRESHOLD_CASES[p] for p in parts):
+            continue
+        got = []
+        for limit in thresholds:
+            args = (scores, labels) if limit is None else (scores, labels, limit)
+            got.append(_three_numbers(call(fn, "threshold_metrics", *args), names))
+        for name in parts:
+            problem = threshold_metrics_problem(name, case, got)
+            if problem:
+                raise CheckFailed("❌ " + problem)
+    _passed(
+        "threshold_metrics",
+        THRESHOLD_PROPERTIES,
+        part,
+        "calcula sensibilidade, especificidade e acurácia no limiar",
+    )
+
+
+def _three_numbers(result, what: str) -> tuple:
+    numbers = as_numbers(result, 3)
+    expect(numbers is not None, f"A função deve devolver a tupla {what}, de três números (float).")
+    expect(all(np.isfinite(numbers)), f"A função devolveu {result}: não são números finitos.")
+    return numbers
+
+
+def roc_points(fn, part: str | None = None) -> None:
+    """Check property ``part`` of ``roc_points(scores, labels) -> (fpr, tpr, thresholds)``
+    (a key of :data:`ROC_PROPERTIES`; all when None) (lesson 03)."""
+    from ..probes.lesson03 import roc_points_inputs
+
+    parts = _check_parts("roc_points", ROC_PROPERTIES, part)
+    _numpy_only(fn, "roc_points")
+    for case in roc_points_inputs(rng()):
+        got = as_curve(call(fn, "roc_points", *case))
+        expect(
+            got is not None, "`roc_points` deve devolver a tupla (fpr, tpr, limiares) de arrays."
+        )
+        for name in parts:
+            problem = roc_points_problem(name, case, got)
+            if problem:
+                raise CheckFailed("❌ " + problem)
+    _passed("roc_points", ROC_PROPERTIES, part, "devolve os pontos da curva ROC")
+
+
+def roc_auc(fn, part: str | None = None) -> None:
+    """Check property ``part`` of ``roc_auc(scores, labels) -> float`` (a key of
+    :data:`AUC_PROPERTIES`; all when None) (lesson 03)."""
+    from ..probes.lesson03 import roc_auc_inputs
+
+    parts = _check_parts("roc_auc", AUC_PROPERTIES, part)
     _numpy_only(fn, "roc_auc")
-    generator = rng()
-    for decimals in (None, 1):
-        scores, labels = _binary_problem(generator, decimals=decimals)
-        got = expect_number(call(fn, "roc_auc", scores, labels), "roc_auc")
-        expected = float(roc_auc_score(labels, scores))
-        if abs(got - expected) > 1e-9 and abs(got - (1 - expected)) <= 1e-9:
-            raise CheckFailed(
-                "❌ A AUC saiu 1 − AUC: confira se os scores altos indicam a classe positiva "
-                "(doente) e se a área está sendo somada sob TPR × FPR."
-            )
-        expect(
-            abs(got - expected) <= 1e-9,
-            f"AUC errada: {got:.6f}, esperava {expected:.6f}. Some as áreas dos trapézios "
-            "entre pontos consecutivos da ROC (com empates, uma diagonal).",
-        )
-    passed("roc_auc calcula a área sob a curva ROC.")
+    for case in roc_auc_inputs(rng()):
+        got = expect_number(call(fn, "roc_auc", *case), "roc_auc")
+        for name in parts:
+            problem = roc_auc_problem(name, case, got)
+            if problem:
+                raise CheckFailed("❌ " + problem)
+    _passed("roc_auc", AUC_PROPERTIES, part, "calcula a área sob a curva ROC")
 
 
-def equal_error_rate(fn) -> None:
-    """Check ``equal_error_rate(scores, labels) -> (eer, threshold, accuracy)`` (lesson 03)."""
-    from sklearn.metrics import roc_curve
+def equal_error_rate(fn, part: str | None = None) -> None:
+    """Check property ``part`` of ``equal_error_rate(scores, labels) -> (eer, threshold,
+    accuracy)`` (a key of :data:`EER_PROPERTIES`; all when None) (lesson 03)."""
+    from ..probes.lesson03 import equal_error_rate_inputs
 
+    parts = _check_parts("equal_error_rate", EER_PROPERTIES, part)
     _numpy_only(fn, "equal_error_rate")
-    generator = rng()
-    tie = (np.array([0.9, 0.7, 0.5, 0.3, 0.2, 0.1]), np.array([1, 0, 1, 0, 0, 0]))
-    problems = [_binary_problem(generator), _binary_problem(generator, decimals=1), tie]
-    for scores, labels in problems:
-        got = _three_numbers(
-            call(fn, "equal_error_rate", scores, labels),
-            "equal_error_rate",
-            "(eer, limiar, acuracia)",
-        )
-        fpr, tpr, thresholds = roc_curve(labels, scores, drop_intermediate=False)
-        thresholds = np.r_[np.inf, thresholds[1:]]
-        gap = np.abs(fpr - (1 - tpr))
-        best = np.flatnonzero(gap <= gap.min() + 1e-9)  # candidates, largest threshold first
-
-        def same(a, b):
-            return (np.isinf(a) and np.isinf(b) and a == b) or np.isclose(a, b, rtol=0, atol=1e-12)
-
-        matches = [i for i in best[:1] if same(got[1], thresholds[i])]
-        if not matches:
-            if any(same(got[1], thresholds[i]) for i in best[1:]):
-                raise CheckFailed(
-                    "❌ Empate entre candidatos com o mesmo |FPR − FNR| (diferença menor que "
-                    "1e-9): a convenção é ficar com o de MAIOR limiar (o primeiro na ordem "
-                    "decrescente). Arredonde as diferenças antes do np.argmin."
-                )
-            raise CheckFailed(
-                f"❌ Limiar do EER errado: {got[1]:.6g}, esperava {thresholds[best[0]]:.6g}. "
-                "Percorra os candidatos (+inf e os scores distintos, decrescentes) e escolha o "
-                "que minimiza |FPR − FNR|."
-            )
-        i = matches[0]
-        eer = (fpr[i] + 1 - tpr[i]) / 2
-        accuracy = np.mean((scores >= thresholds[i]) == (labels == 1))
+    for case in equal_error_rate_inputs(rng()):
+        result = call(fn, "equal_error_rate", *case)
+        got = as_numbers(result, 3)
         expect(
-            abs(got[0] - eer) <= 1e-9,
-            f"EER errado: {got[0]:.6f}, esperava {eer:.6f} = (FPR + FNR) / 2 no ponto escolhido.",
+            got is not None and not np.isnan(got).any(),
+            "`equal_error_rate` deve devolver a tupla (eer, limiar, acuracia), de três números.",
         )
-        expect(
-            abs(got[2] - accuracy) <= 1e-9,
-            f"Acurácia no EER errada: {got[2]:.6f}, esperava {accuracy:.6f} (positivo quando "
-            "score >= limiar).",
-        )
-    passed("equal_error_rate encontra o ponto de igual erro, seu limiar e sua acurácia.")
+        for name in parts:
+            problem = equal_error_rate_problem(name, case, got)
+            if problem:
+                raise CheckFailed("❌ " + problem)
+    _passed(
+        "equal_error_rate",
+        EER_PROPERTIES,
+        part,
+        "encontra o ponto de igual erro, seu limiar e sua acurácia",
+    )
+
+
+# ---------------------------------------------------------------------------- exercise 4
+
+
+def dog_or_cat_expected(kernel, bias, image) -> tuple:
+    """``(class index, probabilities)`` of the tiny model of lesson 03's exercise 4 for one
+    uint8 image, preprocessed as in training (pixels / 255 − 0,5), computed with NumPy."""
+    x = np.asarray(image, dtype="float64").reshape(-1) / 255.0 - 0.5
+    logits = x @ np.asarray(kernel, "float64") + np.asarray(bias, "float64")
+    probabilities = np.exp(logits - logits.max())
+    probabilities /= probabilities.sum()
+    return int(np.argmax(probabilities)), probabilities
+
+
+CAT_DOG = ("gato", "cachorro")
+"""Class names of lesson 03's dogs vs cats, by label (0 = cat, 1 = dog)."""
+
+
+def dog_or_cat_problem(kernel, bias, image, got) -> str | None:
+    """Why ``classify_dog_or_cat`` answered wrong about ``image`` for the tiny model with
+    ``kernel`` and ``bias``, or None. Shared by the self-check and the grader (lesson 03)."""
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        return "classify_dog_or_cat deve devolver a tupla (classe, probabilidade)."
+    animal, probability = got
+    if isinstance(probability, np.ndarray) and probability.size == 1:
+        probability = probability.item()
+    if not isinstance(animal, str) or animal not in CAT_DOG:
+        return f'A classe deve ser o texto "gato" ou "cachorro"; veio {animal!r}.'
+    if isinstance(probability, bool) or not isinstance(
+        probability, (int, float, np.integer, np.floating)
+    ):
+        return f"A probabilidade deve ser um número; veio {type(probability).__name__}."
+    label, probabilities = dog_or_cat_expected(kernel, bias, image)
+    if animal == CAT_DOG[label] and abs(probability - probabilities[label]) <= 1e-4:
+        return None
+    if animal == CAT_DOG[label] and abs(probability - probabilities[1 - label]) <= 1e-4:
+        return "A probabilidade devolvida é a da OUTRA classe: devolva a da classe escolhida."
+    variants = {
+        "os pixels entraram sem pré-processamento (de 0 a 255)": image * 255.0 + 127.5,
+        "os pixels foram divididos por 255, mas faltou subtrair 0,5": image + 127.5,
+        "os canais vieram na ordem BGR (cv2.imread lê BGR)": image[..., ::-1],
+    }
+    for reason, variant in variants.items():
+        wrong, wrong_probabilities = dog_or_cat_expected(kernel, bias, variant)
+        if animal == CAT_DOG[wrong] and abs(probability - wrong_probabilities[wrong]) <= 1e-4:
+            return f"A resposta é a de uma imagem pré-processada de outro jeito: {reason}."
+    return (
+        f"Para uma das imagens esperava ({CAT_DOG[label]!r}, "
+        f"{formatting.number(probabilities[label], 4)}); veio ({animal!r}, "
+        f"{formatting.number(probability, 4)}). Carregue o modelo de model_path, leia a imagem "
+        "de image_path em RGB e pré-processe como no treino (pixels / 255 − 0,5)."
+    )
+
+
+def classify_dog_or_cat(fn) -> None:
+    """Check ``classify_dog_or_cat(model_path, image_path) -> (class, probability)`` on a tiny
+    model with known weights, saved as ``.keras``, and fresh 32×32 images (lesson 03)."""
+    from ..probes.lesson03 import classify_dog_or_cat_inputs, write_dog_or_cat_files
+
+    name, kernel, bias, images = classify_dog_or_cat_inputs(rng())
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path, image_paths = write_dog_or_cat_files(tmp, name, kernel, bias, images)
+        for image, path in zip(images, image_paths):
+            got = call(fn, "classify_dog_or_cat", model_path, path)
+            problem = dog_or_cat_problem(kernel, bias, image, got)
+            if problem:
+                raise CheckFailed("❌ " + problem)
+    passed(
+        "classify_dog_or_cat carrega o modelo recebido, pré-processa a imagem como no treino e "
+        "devolve a classe e sua probabilidade."
+    )
 
 
 # ---------------------------------------------------------------------------- exercise 5

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import formatting
 from ._core import CheckFailed, call, expect, passed, rng
 
 MAX_ROTATION = 60 / 360
@@ -46,6 +47,17 @@ def _config_value(value):
     if isinstance(value, list):
         return tuple(value)
     return value
+
+
+def _num(value, decimals: int = 3) -> str:
+    """Decimal comma, no trailing zeros: 0.65 → ``'0,65'``, 255.0 → ``'255'``."""
+    text = formatting.number(value, decimals)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def _span(value_range) -> str:
+    low, high = value_range
+    return f"de {_num(low)} a {_num(high)}"
 
 
 def _describe(kind: str, config: dict) -> str:
@@ -99,23 +111,25 @@ def build_contrast_layer(fn) -> None:
             "Com training=False a camada deve devolver a imagem sem mudança.",
         )
         m = contrast_multipliers(layer, images)
-        f = f"{factor:g}"
+        f = _num(factor)
+        low_c, high_c = _num(1 - factor), _num(1 + factor)
+        got_c = f"entre {_num(m.min())} e {_num(m.max())}"
         expect(
             m.max() <= 1 + factor + 1e-3 and m.min() >= 1 - factor - 1e-3,
-            f"Com factor={f} o contraste deve ser multiplicado por um número entre "
-            f"{1 - factor:.3g} e {1 + factor:.3g}, mas saiu entre {m.min():.3g} e {m.max():.3g}.",
+            f"Com factor {f} o contraste deve ser multiplicado por um número entre "
+            f"{low_c} e {high_c}, mas saiu {got_c}.",
         )
         if m.min() > 1 - 1e-3:
             raise CheckFailed(
-                f"❌ Com factor={f} o contraste só AUMENTOU (multiplicadores entre "
-                f"{m.min():.3g} e {m.max():.3g}). No Keras 3.15, RandomContrast(f) sorteia em "
-                "[1, 1 + f], apesar da documentação; passe a tupla factor=(f, f) para sortear "
-                "em [1 − f, 1 + f]."
+                f"❌ Com factor {f} o contraste só AUMENTOU (multiplicadores {got_c}). Com um "
+                "factor escalar, o RandomContrast das versões atuais do Keras 3 sorteia em "
+                "[1, 1 + f], apesar do que diz a documentação. Veja em "
+                "help(keras.layers.RandomContrast) que outra forma o argumento factor aceita."
             )
         expect(
             m.min() < 1 - factor / 2 and m.max() > 1 + factor / 2,
-            f"Com factor={f} os multiplicadores sorteados deveriam cobrir [{1 - factor:.3g}, "
-            f"{1 + factor:.3g}], mas ficaram entre {m.min():.3g} e {m.max():.3g}.",
+            f"Com factor {f} os multiplicadores sorteados deveriam cobrir a faixa de {low_c} a "
+            f"{high_c}, mas ficaram {got_c}.",
         )
         # Wide images: a strong contrast pushes pixels out of the range, which must be clipped.
         wide = (low + width * generator.uniform(0, 1, size=(32, 6, 6, 3))).astype("float32")
@@ -123,8 +137,9 @@ def build_contrast_layer(fn) -> None:
         tolerance = 1e-4 * width
         expect(
             out.min() >= low - tolerance and out.max() <= high + tolerance,
-            f"Para imagens com valores em {value_range}, a saída foi de {out.min():.3g} a "
-            f"{out.max():.3g}: passe value_range={value_range} para a camada cortar o que "
+            f"Para imagens com valores {_span(value_range)}, a saída foi "
+            f"{_span((out.min(), out.max()))}: passe value_range={value_range} para a camada "
+            "cortar o que "
             "sair da faixa.",
         )
     passed("build_contrast_layer sorteia o contraste em [1 − f, 1 + f] e respeita value_range.")
@@ -163,19 +178,19 @@ def build_brightness_layer(fn) -> None:
         )
         out = np.asarray(layer(images, training=True), dtype="float64")
         delta = (out - images).mean(axis=(1, 2, 3))
-        d = f"{max_delta:.4g}"
+        d = _num(max_delta)
         tolerance = 1e-3 * max_delta + 1e-5 * width
         if np.abs(delta).max() > max_delta + tolerance or np.abs(delta).max() < 0.75 * max_delta:
             raise CheckFailed(
-                f"❌ Para value_range={value_range} e max_delta={d}, os deslocamentos de brilho "
-                f"foram até {np.abs(delta).max():.4g}; deviam ir até ±{d}. O factor de "
+                f"❌ Para valores {_span(value_range)} e max_delta {d}, os deslocamentos de "
+                f"brilho foram até {_num(np.abs(delta).max())}; deviam ir até ±{d}. O factor de "
                 "RandomBrightness é uma FRAÇÃO da largura da faixa: "
                 "factor = max_delta / (alto − baixo), e passe também value_range."
             )
         expect(
             delta.min() < -max_delta / 2 and delta.max() > max_delta / 2,
             f"O brilho deve subir e descer (deslocamentos entre −{d} e +{d}), mas saiu entre "
-            f"{delta.min():.4g} e {delta.max():.4g}: use um factor simétrico.",
+            f"{_num(delta.min())} e {_num(delta.max())}: use um factor simétrico.",
         )
         bright = np.full((16, 4, 4, 3), high - 0.01 * width, dtype="float32")
         bright[:8] = low + 0.01 * width
@@ -183,8 +198,9 @@ def build_brightness_layer(fn) -> None:
         tolerance = 1e-4 * width
         expect(
             out.min() >= low - tolerance and out.max() <= high + tolerance,
-            f"Para imagens com valores em {value_range} a saída foi de {out.min():.4g} a "
-            f"{out.max():.4g}: passe value_range={value_range} para a camada cortar o que "
+            f"Para imagens com valores {_span(value_range)}, a saída foi "
+            f"{_span((out.min(), out.max()))}: passe value_range={value_range} para a camada "
+            "cortar o que "
             "sair da faixa.",
         )
     passed("build_brightness_layer desloca o brilho em ±max_delta e respeita value_range.")
@@ -201,17 +217,17 @@ def _augmentation_problem(aug_layers, low: float, high: float) -> str | None:
             factor = np.max(np.abs(np.ravel(config["factor"])))
             if factor > MAX_ROTATION + 1e-9:
                 return (
-                    f"RandomRotation tem factor {factor:.3g}, isto é, rotações de até "
-                    f"±{factor * 360:.0f}°. O fator é uma FRAÇÃO DE VOLTA (não graus nem "
-                    "radianos): 15° é 15/360 ≈ 0.042. Para o CIFAR-10 use no máximo 60/360."
+                    f"RandomRotation tem factor {_num(factor)}, isto é, rotações de até "
+                    f"±{_num(factor * 360, 0)}°. O fator é uma FRAÇÃO DE VOLTA (não graus nem "
+                    "radianos): 15° é 15/360 ≈ 0,042. Para o CIFAR-10 use no máximo 60/360."
                 )
         if "value_range" in config:
             vr = tuple(float(v) for v in config["value_range"])
             if not np.allclose(vr, (low, high)):
                 return (
-                    f"{kind} tem value_range={vr}, mas as entradas da rede estão entre "
-                    f"{low} e {high}: passe value_range=({low}, {high}), senão a camada corta "
-                    "metade dos valores."
+                    f"{kind} tem value_range={vr}, mas as entradas da rede vão "
+                    f"{_span((low, high))}: passe value_range=({low}, {high}), senão a camada "
+                    "corta metade dos valores."
                 )
     return None
 

@@ -17,21 +17,63 @@ def random_cifar(gen: np.random.Generator, n: int):
     return images, labels
 
 
+OFFICIAL_RECORDS = 10_000
+"""Records in one official batch file: the file the shape, label and image properties read."""
+
+
 def read_cifar10_bin_inputs(gen):
-    """Two files: one record, then a random number of records."""
-    return [random_cifar(gen, n) for n in (1, int(gen.integers(3, 20)))]
+    """An official-size batch (10 000 records), the records sent back from it, and small files.
+
+    Returns ``(images, labels, sample, small)``: ``sample`` are the indices of the records
+    whose images the probe sends back (the whole batch is too large), ``small`` the
+    ``(images, labels)`` of files with 1 and with a random number of records.
+    """
+    images, labels = random_cifar(gen, OFFICIAL_RECORDS)
+    inner = gen.choice(np.arange(1, OFFICIAL_RECORDS - 1), size=14, replace=False)
+    sample = np.sort(np.r_[0, inner, OFFICIAL_RECORDS - 1])
+    small = [random_cifar(gen, n) for n in (1, int(gen.integers(3, 20)))]
+    return images, labels, sample, small
+
+
+def describe_read(result, sample) -> dict:
+    """What ``read_cifar10_bin`` returned, small enough to send: its form, the shape and dtype
+    of each part, every label and the images of the records in ``sample``."""
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        return {"form": type(result).__name__}
+    described = {"form": "pair"}
+    for name, part in zip(("images", "labels"), result):
+        described[f"{name}_type"] = type(part).__name__
+        try:
+            array = np.asarray(part)
+        except Exception:  # noqa: BLE001 - a part that is not array-like is described by type
+            continue
+        described[f"{name}_shape"] = list(array.shape)
+        described[f"{name}_dtype"] = str(array.dtype)
+        if name == "labels":
+            described["labels"] = array.ravel()
+        elif array.ndim >= 1 and len(array) > int(np.max(sample)):
+            described["images_sample"] = array[np.asarray(sample)]
+    return described
+
+
+def _described(fn, path, sample) -> dict:
+    if not callable(fn):
+        return call(fn, path)  # reports "not a function"
+    return call(lambda p: describe_read(fn(p), sample), path)
 
 
 def read_cifar10_bin(fn) -> None:
+    """The official-size batch, then each small file: what came back, described."""
     seed = run_seed()
+    images, labels, sample, small = read_cifar10_bin_inputs(generator(seed, "read_cifar10_bin"))
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        for number, (images, labels) in enumerate(
-            read_cifar10_bin_inputs(generator(seed, "read_cifar10_bin"))
-        ):
+        cases = [(images, labels, sample)] + [(x, y, np.arange(len(y))) for x, y in small]
+        for number, (x, y, kept) in enumerate(cases):
             path = Path(tmp) / f"sonda_{number}.bin"
-            write_cifar10_binary(path, images, labels)
-            results.append(call(fn, str(path)))
+            write_cifar10_binary(path, x, y)
+            results.append(_described(fn, str(path), kept))
+            path.unlink()
     emit("read_cifar10_bin", seed, results)
 
 

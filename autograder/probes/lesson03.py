@@ -207,27 +207,43 @@ def select_dogs_cats(fn) -> None:
 # ---------------------------------------------------------------------------- exercise 3
 
 
+def _between(gen, scores) -> float:
+    """A threshold strictly between two neighbouring distinct scores: no score equals it."""
+    distinct = np.unique(scores)
+    i = int(gen.integers(0, len(distinct) - 1))
+    return float((distinct[i] + distinct[i + 1]) / 2)
+
+
 def threshold_metrics_inputs(gen):
-    """(scores, labels, threshold or None for the default 0.5); thresholds hit tied scores."""
+    """``(kind, scores, labels, thresholds)``: the function is called once per threshold.
+
+    ``plain``: one threshold equal to no score; ``default``: no threshold argument (``None``);
+    ``tie``: a threshold equal to a score, just below it and just above it, in that order.
+    """
     problems = roc_problems(gen)
     cases = []
-    for scores, labels in problems[:3] + problems[5:]:
-        cases.append((scores, labels, float(np.median(scores))))
-        cases.append((scores, labels, float(gen.choice(scores))))  # a score equal to the limit
+    for scores, labels in problems[:4] + problems[5:]:
+        cases.append(("plain", scores, labels, (_between(gen, scores),)))
+        limit = float(gen.choice(scores))
+        below, above = np.nextafter(limit, -np.inf), np.nextafter(limit, np.inf)
+        cases.append(("tie", scores, labels, (float(below), limit, float(above))))
     scores, labels = problems[5]  # probabilities, as the frog network gives
-    cases.append((scores, labels, None))
-    cases.append((np.round(scores, 1), labels, 0.5))
+    cases.append(("default", np.where(scores == 0.5, 0.5 + 1e-6, scores), labels, (None,)))
     return cases
 
 
 def threshold_metrics(fn) -> None:
     seed = run_seed()
     results = []
-    for scores, labels, threshold in threshold_metrics_inputs(
+    for _, scores, labels, thresholds in threshold_metrics_inputs(
         generator(seed, "threshold_metrics")
     ):
-        args = (scores, labels) if threshold is None else (scores, labels, threshold)
-        results.append(call(fn, *args))
+        results.append(
+            [
+                call(fn, scores, labels) if limit is None else call(fn, scores, labels, limit)
+                for limit in thresholds
+            ]
+        )
     emit("threshold_metrics", seed, {"calls": results, "sklearn": _numpy_only(fn)})
 
 
@@ -243,6 +259,7 @@ def roc_points(fn) -> None:
 
 
 def roc_auc_inputs(gen):
+    """The ROC problems: some with distinct scores, some with ties (one all tied)."""
     return roc_points_inputs(gen)
 
 
@@ -254,11 +271,14 @@ def roc_auc(fn) -> None:
 
 
 def equal_error_rate_inputs(gen):
-    """The ROC problems plus an exact tie between two candidates (the larger limit wins)."""
+    """The ROC problems, one with a single best candidate and one with an exact tie between
+    two candidates (the larger threshold wins), shifted and scaled at random."""
     scale, shift = gen.uniform(0.5, 3.0), gen.uniform(-2.0, 2.0)
+    single = np.array([0.95, 0.85, 0.75, 0.65, 0.45, 0.35, 0.25, 0.15])
+    single = (single * scale + shift, np.array([1, 1, 0, 1, 0, 1, 0, 0]))
     tie = (np.array([0.9, 0.7, 0.5, 0.3, 0.2, 0.1]) * scale + shift, np.array([1, 0, 1, 0, 0, 0]))
     balanced = binary_problem(gen, 200, 0.5, decimals=1)
-    return roc_problems(gen) + [tie, balanced]
+    return roc_problems(gen) + [single, tie, balanced]
 
 
 def equal_error_rate(fn) -> None:
@@ -266,6 +286,59 @@ def equal_error_rate(fn) -> None:
     cases = equal_error_rate_inputs(generator(seed, "equal_error_rate"))
     results = [call(fn, scores, labels) for scores, labels in cases]
     emit("equal_error_rate", seed, {"calls": results, "sklearn": _numpy_only(fn)})
+
+
+# ---------------------------------------------------------------------------- exercise 4
+
+
+def classify_dog_or_cat_inputs(gen):
+    """A tiny model's weights (``Flatten`` → ``Dense(2, softmax)``), its file name and four
+    32×32 RGB images, two of each class when preprocessed as in training."""
+    images = gen.integers(0, 256, size=(4, 32, 32, 3), dtype=np.uint8)
+    kernel = gen.normal(0.0, 0.05, size=(32 * 32 * 3, 2)).astype("float32")
+    x = images.reshape(4, -1).astype("float64") / 255.0 - 0.5
+    margin = np.sort(x @ (kernel[:, 1] - kernel[:, 0]).astype("float64"))
+    bias = np.array([0.0, -(margin[1] + margin[2]) / 2], dtype="float32")
+    name = f"modelo_{int(gen.integers(10**6))}.keras"
+    return name, kernel, bias, images
+
+
+def tiny_model(kernel, bias):
+    """The model of :func:`classify_dog_or_cat_inputs`, built with Keras."""
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
+    model.layers[-1].set_weights([kernel, bias])
+    return model
+
+
+def write_dog_or_cat_files(folder, name, kernel, bias, images):
+    """Save the tiny model and the images as PNG in ``folder``; their paths."""
+    import keras
+
+    model_path = os.path.join(folder, name)
+    tiny_model(kernel, bias).save(model_path)
+    image_paths = []
+    for number, image in enumerate(images):
+        image_paths.append(os.path.join(folder, f"imagem_{number}.png"))
+        keras.utils.save_img(image_paths[-1], image, scale=False)
+    return model_path, image_paths
+
+
+def classify_dog_or_cat(fn) -> None:
+    """Saves a model with known weights and fresh images, then asks the answer about each."""
+    seed = run_seed()
+    name, kernel, bias, images = classify_dog_or_cat_inputs(generator(seed, "classify_dog_or_cat"))
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path, image_paths = write_dog_or_cat_files(tmp, name, kernel, bias, images)
+        results = [call(fn, model_path, path) for path in image_paths]
+    emit("classify_dog_or_cat", seed, results)
 
 
 # ---------------------------------------------------------------------------- exercise 5

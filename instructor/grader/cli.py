@@ -48,7 +48,6 @@ def cmd_grade(args) -> int:
     report = grading.grade(
         root,
         args.lesson,
-        smoke=not args.full,
         jobs=args.jobs,
         force=args.force,
         students=args.student or None,
@@ -88,6 +87,12 @@ def cmd_format(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    from . import publish
+
+    return publish.run(_root(args), args.dest, tag=args.tag, check=args.check, force=args.force)
+
+
 def cmd_demo(args) -> int:
     from . import demo
 
@@ -114,9 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="zip do AVA, pasta ou arquivo .ipynb")
     p.set_defaults(func=cmd_collect)
 
-    p = sub.add_parser("grade", help="corrige automaticamente (modo rápido por padrão)")
+    p = sub.add_parser(
+        "grade",
+        help="corrige automaticamente, sempre no modo rápido: os tamanhos da apostila pedem GPU "
+        "e internet, e as taxas de acerto completas são relatadas pelo aluno (correção manual)",
+    )
     p.add_argument("lesson")
-    p.add_argument("--full", action="store_true", help="executa com os tamanhos completos")
     p.add_argument("--jobs", type=int, default=1, help="entregas corrigidas ao mesmo tempo")
     p.add_argument("--force", action="store_true", help="corrige de novo quem já foi corrigido")
     p.add_argument("--student", action="append", help="só este aluno (pode repetir)")
@@ -133,6 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("format", help="põe os notebooks de solutions/ na forma canônica")
     p.add_argument("paths", nargs="*")
     p.set_defaults(func=cmd_format)
+
+    p = sub.add_parser("publish", help="escreve o repositório dos alunos (git, com tag) em DEST")
+    p.add_argument("dest", help="pasta do repositório dos alunos (criada se não existir)")
+    p.add_argument("--tag", help="tag da versão (padrão: PACKAGE_REF de autograder/course.py)")
+    p.add_argument("--check", action="store_true", help="só confere; não escreve nada")
+    p.add_argument(
+        "--force", action="store_true", help="aceita --tag diferente de PACKAGE_REF; move a tag"
+    )
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("demo", help="todo o fluxo com alunos sintéticos, e a tabela de notas")
     p.add_argument("--lesson", default="02_cifar10")

@@ -21,12 +21,17 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from .config import CODE_STUB, TEXT_STUB, TF_LOG_PATTERN, WORK_DIR, configure  # noqa: F401
+
+# nbgrader's remove_submission leaves SQLAlchemy complaining about objects it already
+# deleted; harmless, and noise on the instructor's terminal.
+warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
 
 MAX_SUBMISSION_BYTES = 30 * 2**20
 """A handed-in notebook larger than this is not graded (outputs can be cleared first)."""
@@ -289,7 +294,11 @@ def _gradebook(root_or_url):
     scripts = str(Path(sys.executable).parent)
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
-    url = root_or_url if str(root_or_url).startswith("sqlite:") else db_url(root_or_url)
+    if str(root_or_url).startswith("sqlite:"):
+        url = root_or_url
+    else:
+        Path(root_or_url, WORK_DIR).mkdir(parents=True, exist_ok=True)
+        url = db_url(root_or_url)
     return Gradebook(url)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import probes
+from autograder import formatting, probes
 from autograder.probes import lesson01 as probe
 
 from . import Opaque, Wrong, as_array, decode, outcome
@@ -137,8 +137,8 @@ def top_k_error(seed, results) -> str:
         probs, labels, k, got = wrong[0]
         n, classes = probs.shape
         raise Wrong(
-            f"top_k_error devolveu {got:.4g} com N={n}, C={classes}, k={k}, e não é o erro "
-            f"top-k (errou {len(wrong)} de {len(cases)} casos). {_hint(wrong)}"
+            f"top_k_error devolveu {formatting.number(got, 4)} com N={n}, C={classes}, k={k}, "
+            f"e não é o erro top-k (errou {len(wrong)} de {len(cases)} casos). {_hint(wrong)}"
         )
     if column_only:
         raise Wrong(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from autograder import probes
+from autograder.checks import lesson02 as check
 from autograder.probes import lesson02 as probe
 
-from . import Wrong, as_array, decode, outcome
+from . import Malformed, Wrong, as_array, decode, outcome
 
 # `autograder demo` and the end-to-end tests: a student who follows the apostila and reads
 # the label as the LAST byte of each record.
@@ -22,25 +23,38 @@ DEMO_WRONG_ANSWER = {
 }
 
 
-def read_cifar10_bin(seed, results) -> str:
-    cases = probe.read_cifar10_bin_inputs(probes.generator(seed, "read_cifar10_bin"))
-    if not isinstance(results, list) or len(results) != len(cases):
+def _read_results(seed, results):
+    inputs = probe.read_cifar10_bin_inputs(probes.generator(seed, "read_cifar10_bin"))
+    if not isinstance(results, list) or len(results) != 1 + len(inputs[3]):
         raise Wrong("a sonda não chamou read_cifar10_bin em todos os arquivos.")
-    for (images, labels), result in zip(cases, results):
-        got = outcome(result, "read_cifar10_bin")
-        if not (isinstance(got, tuple) and len(got) == 2):
-            raise Wrong("read_cifar10_bin deve devolver a tupla (imagens, rotulos).")
-        n = len(labels)
-        got_images = as_array(got[0], "read_cifar10_bin (imagens)", (n, 32, 32, 3), np.uint8)
-        got_labels = as_array(got[1], "read_cifar10_bin (rótulos)", (n,), np.uint8)
-        if not np.array_equal(got_labels, labels):
-            raise Wrong(
-                f"os rótulos lidos de um arquivo com {n} registro(s) não são os gravados "
-                "(o rótulo é o primeiro byte de cada registro)."
-            )
-        if not np.array_equal(got_images, images):
-            raise Wrong(f"as imagens lidas de um arquivo com {n} registro(s) não são as gravadas.")
-    return "lê imagens e rótulos de arquivos novos no formato oficial."
+    described = []
+    for result in results:
+        if not isinstance(result, dict) or not (
+            {"value"} <= set(result) or {"error"} <= set(result)
+        ):
+            raise Malformed("resultado de chamada sem 'value' nem 'error'")
+        if "error" in result:
+            described.append(str(result["error"])[:300])
+            continue
+        got = decode(result["value"])
+        if not isinstance(got, dict):
+            raise Malformed("descrição de read_cifar10_bin sem a forma de um dicionário")
+        described.append(got)
+    return inputs, described
+
+
+def _read_property(part: str):
+    """The judge of one property of read_cifar10_bin (one test cell each)."""
+
+    def judge(seed, results) -> str:
+        inputs, described = _read_results(seed, results)
+        problem = check.read_problem(part, inputs, described)
+        if problem:
+            raise Wrong(problem)
+        return f"read_cifar10_bin {check.READ_PROPERTIES[part]}, em arquivos novos."
+
+    judge.__name__ = f"read_cifar10_bin_{part}"
+    return judge
 
 
 def save_first_images(seed, results) -> str:
@@ -96,17 +110,21 @@ def build_dense_model(seed, results) -> str:
         output = as_array(model.get("output"), "o modelo", (3, classes))
         if not np.allclose(output.sum(axis=1), 1, atol=1e-4):
             raise Wrong("as saídas do modelo não somam 1 (softmax).")
-        if not model["compiled"] or model["optimizer"] != "Adam":
-            raise Wrong("compile o modelo com o otimizador Adam.")
-        if "sparse_categorical_crossentropy" not in model["loss"]:
-            raise Wrong("use a perda sparse_categorical_crossentropy (rótulos inteiros).")
+        if not model["compiled"]:
+            raise Wrong("compile o modelo (model.compile) antes de devolvê-lo.")
+        problem = check.dense_compile_problem(str(model["optimizer"]), str(model["loss"]))
+        if problem:
+            raise Wrong(problem)
         if "acc" not in model["metrics"]:
             raise Wrong("inclua metrics=['accuracy'] no compile.")
     return "monta redes densas compiladas para formas e números de classes novos."
 
 
 TESTS = {
-    "test_read_cifar10_bin": ("read_cifar10_bin", read_cifar10_bin),
+    "test_read_cifar10_bin_shape": ("read_cifar10_bin", _read_property("shape")),
+    "test_read_cifar10_bin_labels": ("read_cifar10_bin", _read_property("labels")),
+    "test_read_cifar10_bin_images": ("read_cifar10_bin", _read_property("images")),
+    "test_read_cifar10_bin_any_size": ("read_cifar10_bin", _read_property("any_size")),
     "test_save_first_images": ("save_first_images", save_first_images),
     "test_first_per_class": ("first_per_class", first_per_class),
     "test_build_dense_model": ("build_dense_model", build_dense_model),

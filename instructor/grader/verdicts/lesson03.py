@@ -7,13 +7,13 @@ multiple-choice questions live only here.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, roc_auc_score, roc_curve
 
 from autograder import probes
+from autograder.checks import lesson03 as check
 from autograder.checks.lesson03 import is_apostila_lenet, lenet_structure_problem
 from autograder.probes import lesson03 as probe
 
-from . import Opaque, Wrong, as_array, decode, outcome
+from . import Malformed, Opaque, Wrong, as_array, decode, outcome
 
 # ---------------------------------------------------------------------------- demo students
 
@@ -99,23 +99,6 @@ def _numpy_only(results, name: str) -> None:
             f"{name} usa o scikit-learn ({', '.join(map(str, used))}); neste exercício o "
             "cálculo é só com NumPy."
         )
-
-
-def _confusion(scores, labels, threshold):
-    """(sensitivity, specificity, accuracy) by scikit-learn, positive when score >= threshold."""
-    labels = np.ravel(labels).astype(int)
-    predicted = (np.ravel(scores) >= threshold).astype(int)
-    (tn, fp), (fn, tp) = confusion_matrix(labels, predicted, labels=[0, 1])
-    return tp / (tp + fn), tn / (tn + fp), (tp + tn) / len(labels)
-
-
-def _roc(scores, labels):
-    fpr, tpr, thresholds = roc_curve(np.ravel(labels), np.ravel(scores), drop_intermediate=False)
-    return fpr, tpr, np.r_[np.inf, thresholds[1:]]  # +inf on every scikit-learn version
-
-
-def _describe(scores, labels) -> str:
-    return f"{len(scores)} exemplos, {int(np.sum(labels))} doentes"
 
 
 # ---------------------------------------------------------------------------- multiple choice
@@ -299,132 +282,96 @@ def select_dogs_cats(seed, results) -> str:
 # ---------------------------------------------------------------------------- exercise 3
 
 
-def threshold_metrics(seed, results) -> str:
-    _numpy_only(results, "threshold_metrics")
-    cases = _inputs("threshold_metrics", seed)
-    for (scores, labels, threshold), result in zip(
-        cases, _calls(results["calls"], len(cases), "threshold_metrics")
-    ):
+def _roc_calls(name: str, seed: int, results):
+    """The cases of ROC function ``name`` and the probe's call results, NumPy-only checked."""
+    if not isinstance(results, dict) or "calls" not in results:
+        raise Malformed(f"resultado da sonda de {name} sem 'calls'")
+    _numpy_only(results, name)
+    cases = _inputs(name, seed)
+    return cases, _calls(results["calls"], len(cases), name)
+
+
+def _threshold_metrics(part: str):
+    def judge(seed, results) -> str:
+        cases, calls = _roc_calls("threshold_metrics", seed, results)
         names = "(sensibilidade, especificidade, acuracia)"
-        got = _numbers(outcome(result, "threshold_metrics"), 3, "threshold_metrics", names)
-        limit = 0.5 if threshold is None else threshold
-        expected = _confusion(scores, labels, limit)
-        if np.allclose(got, expected, rtol=0, atol=1e-9):
-            continue
-        where = f"({_describe(scores, labels)}, limiar {'padrão ' if threshold is None else ''}"
-        where += f"{limit:.4g})"
-        if np.allclose(got, _confusion(scores, labels, np.nextafter(limit, np.inf)), atol=1e-9):
-            raise Wrong(
-                f"{where}: um score IGUAL ao limiar conta como positivo (score >= limiar)."
-            )
-        if np.allclose(got, (expected[1], expected[0], expected[2]), rtol=0, atol=1e-9):
-            raise Wrong(f"{where}: sensibilidade e especificidade estão trocadas.")
-        if threshold is None and np.allclose(
-            got, _confusion(scores, labels, float(np.median(scores))), atol=1e-9
-        ):
-            raise Wrong("o limiar padrão deve ser 0.5 (threshold=0.5).")
-        wrong = [
-            k
-            for k, g, e in zip(("sensibilidade", "especificidade", "acurácia"), got, expected)
-            if abs(g - e) > 1e-9
-        ]
-        raise Wrong(f"{where}: valores errados de {', '.join(wrong)}.")
-    return "sensibilidade, especificidade e acurácia certas em dados novos, com empates."
+        for case, group in zip(cases, calls):
+            if case[0] not in check.THRESHOLD_CASES[part]:
+                continue
+            if not isinstance(group, list) or len(group) != len(case[3]):
+                raise Malformed("chamadas de threshold_metrics faltando num caso")
+            got = [
+                _numbers(outcome(result, "threshold_metrics"), 3, "threshold_metrics", names)
+                for result in group
+            ]
+            problem = check.threshold_metrics_problem(part, case, got)
+            if problem:
+                raise Wrong(problem)
+        return f"threshold_metrics {check.THRESHOLD_PROPERTIES[part]}, em dados novos."
+
+    judge.__name__ = f"threshold_metrics_{part}"
+    return judge
 
 
-def roc_points(seed, results) -> str:
-    _numpy_only(results, "roc_points")
-    cases = _inputs("roc_points", seed)
-    for (scores, labels), result in zip(cases, _calls(results["calls"], len(cases), "roc_points")):
-        got = outcome(result, "roc_points")
-        if not (isinstance(got, (tuple, list)) and len(got) == 3):
-            raise Wrong("roc_points deve devolver a tupla (fpr, tpr, limiares).")
-        try:
-            got_fpr, got_tpr, got_thr = (np.asarray(v, dtype=float).ravel() for v in got)
-        except (TypeError, ValueError) as error:
-            raise Wrong("fpr, tpr e limiares devem ser arrays de números.") from error
-        fpr, tpr, thresholds = _roc(scores, labels)
-        where = f"({_describe(scores, labels)}, {len(thresholds) - 1} scores distintos)"
-        k = len(thresholds)
-        if len(got_thr) == k - 1 and np.allclose(got_thr, thresholds[1:]):
-            raise Wrong(f"{where}: falta o primeiro limiar, +inf (o ponto (0, 0)).")
-        if not (len(got_fpr) == len(got_tpr) == len(got_thr) == k):
-            raise Wrong(
-                f"{where}: a curva tem {k} pontos (+inf e um por score distinto); vieram "
-                f"{len(got_fpr)}, {len(got_tpr)} e {len(got_thr)}."
-            )
-        if not (
-            np.isposinf(got_thr[0])
-            and np.allclose(got_thr[1:], thresholds[1:], rtol=0, atol=1e-12)
-        ):
-            if np.allclose(got_thr[::-1], thresholds):
-                raise Wrong(f"{where}: os limiares devem vir em ordem DECRESCENTE, após +inf.")
-            raise Wrong(
-                f"{where}: os limiares devem ser +inf seguido dos scores distintos, decrescentes."
-            )
-        if np.allclose(got_fpr, tpr) and np.allclose(got_tpr, fpr) and not np.allclose(fpr, tpr):
-            raise Wrong(f"{where}: FPR e TPR estão trocados; devolva (fpr, tpr, limiares).")
-        if not np.allclose(got_tpr, tpr, rtol=0, atol=1e-9):
-            raise Wrong(f"{where}: TPR errado (VP / (VP + FN), positivo quando score >= limiar).")
-        if not np.allclose(got_fpr, fpr, rtol=0, atol=1e-9):
-            raise Wrong(f"{where}: FPR errado (FP / (FP + VN), positivo quando score >= limiar).")
-    return "os pontos da ROC conferem com roc_curve do scikit-learn, inclusive com empates."
+def _roc_points(part: str):
+    def judge(seed, results) -> str:
+        cases, calls = _roc_calls("roc_points", seed, results)
+        for case, result in zip(cases, calls):
+            got = check.as_curve(outcome(result, "roc_points"))
+            if got is None:
+                raise Wrong("roc_points deve devolver a tupla (fpr, tpr, limiares) de arrays.")
+            problem = check.roc_points_problem(part, case, got)
+            if problem:
+                raise Wrong(problem)
+        return f"roc_points {check.ROC_PROPERTIES[part]}, como roc_curve do scikit-learn."
+
+    judge.__name__ = f"roc_points_{part}"
+    return judge
 
 
-def roc_auc(seed, results) -> str:
-    _numpy_only(results, "roc_auc")
-    cases = _inputs("roc_auc", seed)
-    for (scores, labels), result in zip(cases, _calls(results["calls"], len(cases), "roc_auc")):
-        got = _number(outcome(result, "roc_auc"), "roc_auc")
-        expected = float(roc_auc_score(np.ravel(labels), np.ravel(scores)))
-        if abs(got - expected) <= 1e-9:
-            continue
-        where = f"({_describe(scores, labels)})"
-        if abs(got - APOSTILA_ROC["auc"]) < 1e-9:
-            raise Wrong("0,971 é a AUC da apostila; calcule a área com os scores recebidos.")
-        if abs(got - (1 - expected)) <= 1e-9:
-            raise Wrong(f"{where}: a AUC saiu 1 − AUC; scores altos indicam a classe positiva.")
-        raise Wrong(
-            f"{where}: AUC errada ({got:.4f}). Some os trapézios entre pontos consecutivos da "
-            "ROC (com empates, a diagonal conta meio)."
-        )
-    return "a AUC confere com roc_auc_score do scikit-learn, inclusive nos casos extremos."
+def _roc_auc(part: str):
+    def judge(seed, results) -> str:
+        cases, calls = _roc_calls("roc_auc", seed, results)
+        for case, result in zip(cases, calls):
+            got = _number(outcome(result, "roc_auc"), "roc_auc")
+            problem = check.roc_auc_problem(part, case, got)
+            if problem and abs(got - APOSTILA_ROC["auc"]) < 1e-9:
+                raise Wrong("0,971 é a AUC da apostila; calcule a área com os scores recebidos.")
+            if problem:
+                raise Wrong(problem)
+        return f"roc_auc {check.AUC_PROPERTIES[part]}, como roc_auc_score do scikit-learn."
+
+    judge.__name__ = f"roc_auc_{part}"
+    return judge
 
 
-def equal_error_rate(seed, results) -> str:
-    _numpy_only(results, "equal_error_rate")
-    cases = _inputs("equal_error_rate", seed)
-    for (scores, labels), result in zip(
-        cases, _calls(results["calls"], len(cases), "equal_error_rate")
-    ):
+def _equal_error_rate(part: str):
+    def judge(seed, results) -> str:
+        cases, calls = _roc_calls("equal_error_rate", seed, results)
         names = "(eer, limiar, acuracia)"
-        got = _numbers(outcome(result, "equal_error_rate"), 3, "equal_error_rate", names)
-        fpr, tpr, thresholds = _roc(scores, labels)
-        gap = np.abs(fpr - (1 - tpr))
-        best = np.flatnonzero(gap <= gap.min() + 1e-9)  # in decreasing-threshold order
-        i = int(best[0])  # ties: the largest threshold
-        where = f"({_describe(scores, labels)})"
+        for case, result in zip(cases, calls):
+            got = _numbers(outcome(result, "equal_error_rate"), 3, "equal_error_rate", names)
+            problem = check.equal_error_rate_problem(part, case, got)
+            if problem:
+                raise Wrong(problem)
+        return f"equal_error_rate {check.EER_PROPERTIES[part]}, em dados novos."
 
-        def same(a, b):
-            return (np.isinf(a) and np.isinf(b) and a == b) or np.isclose(a, b, rtol=0, atol=1e-9)
+    judge.__name__ = f"equal_error_rate_{part}"
+    return judge
 
-        if not same(got[1], thresholds[i]):
-            if any(same(got[1], thresholds[j]) for j in best[1:]):
-                raise Wrong(
-                    f"{where}: empate entre candidatos com o mesmo |FPR − FNR|; a convenção é "
-                    "ficar com o de MAIOR limiar (o primeiro na ordem decrescente)."
-                )
-            raise Wrong(
-                f"{where}: limiar do EER errado; escolha, entre +inf e os scores distintos, o "
-                "que minimiza |FPR − FNR|."
-            )
-        eer = (fpr[i] + 1 - tpr[i]) / 2
-        accuracy = float(np.mean((np.ravel(scores) >= thresholds[i]) == (np.ravel(labels) == 1)))
-        if abs(got[0] - eer) > 1e-9:
-            raise Wrong(f"{where}: EER errado; no ponto escolhido EER = (FPR + FNR) / 2.")
-        if abs(got[2] - accuracy) > 1e-9:
-            raise Wrong(f"{where}: acurácia no limiar do EER errada (positivo: score >= limiar).")
-    return "o ponto de igual erro, seu limiar e sua acurácia seguem a convenção em dados novos."
+
+# ---------------------------------------------------------------------------- exercise 4
+
+
+def classify_dog_or_cat(seed, results) -> str:
+    _, kernel, bias, images = _inputs("classify_dog_or_cat", seed)
+    for image, result in zip(images, _calls(results, len(images), "classify_dog_or_cat")):
+        problem = check.dog_or_cat_problem(
+            kernel, bias, image, outcome(result, "classify_dog_or_cat")
+        )
+        if problem:
+            raise Wrong(problem)
+    return "classifica imagens novas com um modelo gravado novo, pré-processando como no treino."
 
 
 # ---------------------------------------------------------------------------- exercise 5
@@ -524,11 +471,22 @@ TESTS = {
     "test_split_train_validation": ("split_train_validation", split_train_validation),
     "test_best_checkpoint": ("best_checkpoint", best_checkpoint),
     "test_select_dogs_cats": ("select_dogs_cats", select_dogs_cats),
-    "test_threshold_metrics": ("threshold_metrics", threshold_metrics),
-    "test_roc_points": ("roc_points", roc_points),
-    "test_roc_auc": ("roc_auc", roc_auc),
-    "test_equal_error_rate": ("equal_error_rate", equal_error_rate),
+    **{
+        f"test_threshold_metrics_{part}": ("threshold_metrics", _threshold_metrics(part))
+        for part in check.THRESHOLD_PROPERTIES
+    },
+    **{
+        f"test_roc_points_{part}": ("roc_points", _roc_points(part))
+        for part in check.ROC_PROPERTIES
+    },
+    **{f"test_roc_auc_{part}": ("roc_auc", _roc_auc(part)) for part in check.AUC_PROPERTIES},
+    **{
+        f"test_equal_error_rate_{part}": ("equal_error_rate", _equal_error_rate(part))
+        for part in check.EER_PROPERTIES
+    },
+    "test_classify_dog_or_cat": ("classify_dog_or_cat", classify_dog_or_cat),
     "test_build_better_lenet": ("build_better_lenet", build_better_lenet),
     "test_first_misclassified": ("first_misclassified", first_misclassified),
 }
-"""grade_id of each autograded test cell → (probe name, judge)."""
+"""grade_id of each autograded test cell → (probe name, judge). The ROC exercises have one
+cell per property (``check.*_PROPERTIES``), all judged from the same probe."""

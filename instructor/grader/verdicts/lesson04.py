@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder import probes
+from autograder import formatting, probes
 from autograder.probes import lesson04 as probe
 
 from . import Wrong, as_array, outcome
 
 # `autograder demo` and the end-to-end tests: a student who writes the rotation angle in
-# radians (as tf-addons' `rotate` and SciPy's trigonometry do), so that "15 degrees"
+# radians (as tf-addons' `rotate` and NumPy's np.sin/np.cos take it; scipy.ndimage.rotate
+# takes degrees), so that "15 degrees"
 # becomes a factor of 0.26 of a full turn, i.e. rotations of up to ±94°.
 DEMO_WRONG_ANSWER = {
     "build_augmented_lenet": (
@@ -42,10 +43,21 @@ INPUT_RANGE = (-0.5, 0.5)
 """The range of the network's inputs in the lesson (images / 255 - 0.5)."""
 
 
-def _range_text(number: int, value_range) -> str:
+def _num(value, decimals: int = 3) -> str:
+    """Decimal comma, no trailing zeros: 0.65 → ``'0,65'``, 255.0 → ``'255'``."""
+    text = formatting.number(value, decimals)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def _span(low, high) -> str:
+    return f"de {_num(low)} a {_num(high)}"
+
+
+def _call_text(name: str, number: int, first: float, value_range) -> str:
+    """How the probe called the answer: the first case leaves value_range at its default."""
     if number == 0:
-        return "com o value_range padrão (0, 255)"
-    return f"com value_range={tuple(value_range)}"
+        return f"{name}({first!r})"
+    return f"{name}({first!r}, {tuple(value_range)!r})"
 
 
 def _layer(result, what: str, kind: str) -> dict:
@@ -78,7 +90,7 @@ def build_contrast_layer(seed, results) -> str:
         raise Wrong("a sonda não construiu as camadas pedidas.")
     for number, (((low, high), factor, narrow, wide), result) in enumerate(zip(cases, results)):
         width = high - low
-        where = f"factor={factor:g} e {_range_text(number, (low, high))}"
+        where = _call_text("build_contrast_layer", number, factor, (low, high))
         got = _layer(result, "build_contrast_layer", "RandomContrast")
         off = as_array(got["off"], "a camada", narrow[:16].shape)
         if not np.allclose(off, narrow[:16], atol=1e-5 * width):
@@ -89,7 +101,7 @@ def build_contrast_layer(seed, results) -> str:
         tolerance = 1e-4 * width
         if out.min() < low - tolerance or out.max() > high + tolerance:
             raise Wrong(
-                f"com {where}, a saída foi de {out.min():.3g} a {out.max():.3g}, fora da faixa: "
+                f"com {where}, a saída foi {_span(out.min(), out.max())}, fora da faixa: "
                 "passe value_range à camada para ela cortar o que sair da faixa."
             )
         on = as_array(got["on"], "a camada", narrow.shape).astype(np.float64)
@@ -105,19 +117,22 @@ def build_contrast_layer(seed, results) -> str:
         if m.max() > 1 + factor + 1e-3 or m.min() < 1 - factor - 1e-3:
             raise Wrong(
                 f"com {where}, o contraste deve ser multiplicado por um número entre "
-                f"{1 - factor:.3g} e {1 + factor:.3g}, mas saiu entre {m.min():.3g} e "
-                f"{m.max():.3g}."
+                f"{_num(1 - factor)} e {_num(1 + factor)}, mas saiu entre {_num(m.min())} e "
+                f"{_num(m.max())}."
             )
         if m.min() > 1 - 1e-3:
             raise Wrong(
-                f"com {where}, o contraste só AUMENTOU. No Keras 3.15, RandomContrast(f) sorteia "
-                "em [1, 1 + f], apesar da documentação; passe a tupla factor=(f, f)."
+                f"com {where}, o contraste só AUMENTOU. Com um factor escalar, o "
+                "RandomContrast das versões atuais do Keras 3 sorteia em [1, 1 + f], apesar do "
+                "que diz a documentação; o argumento factor também aceita os limites inferior e "
+                "superior (veja help(keras.layers.RandomContrast))."
             )
         # 256 draws: the extreme ones are within 7.5% of the ends but with odds of 1e-9
         if not (m.min() < 1 - 0.85 * factor and m.max() > 1 + 0.85 * factor):
             raise Wrong(
-                f"com {where}, os multiplicadores sorteados deveriam cobrir [{1 - factor:.3g}, "
-                f"{1 + factor:.3g}], mas ficaram entre {m.min():.3g} e {m.max():.3g}."
+                f"com {where}, os multiplicadores sorteados deveriam cobrir a faixa "
+                f"{_span(1 - factor, 1 + factor)}, mas ficaram entre {_num(m.min())} e "
+                f"{_num(m.max())}."
             )
     return "sorteia o contraste em [1 − f, 1 + f] e respeita value_range, em faixas novas."
 
@@ -128,8 +143,8 @@ def build_brightness_layer(seed, results) -> str:
         raise Wrong("a sonda não construiu as camadas pedidas.")
     for number, (((low, high), max_delta, narrow, ends), result) in enumerate(zip(cases, results)):
         width = high - low
-        d = f"{max_delta:.4g}"
-        where = f"max_delta={d} e {_range_text(number, (low, high))}"
+        d = _num(max_delta, 4)
+        where = _call_text("build_brightness_layer", number, max_delta, (low, high))
         got = _layer(result, "build_brightness_layer", "RandomBrightness")
         off = as_array(got["off"], "a camada", narrow[:16].shape)
         if not np.allclose(off, narrow[:16], atol=1e-5 * width):
@@ -140,7 +155,7 @@ def build_brightness_layer(seed, results) -> str:
         tolerance = 1e-4 * width
         if out.min() < low - tolerance or out.max() > high + tolerance:
             raise Wrong(
-                f"com {where}, a saída foi de {out.min():.4g} a {out.max():.4g}, fora da "
+                f"com {where}, a saída foi {_span(out.min(), out.max())}, fora da "
                 "faixa: passe value_range à camada para ela cortar o que sair da faixa."
             )
         on = as_array(got["on"], "a camada", narrow.shape).astype(np.float64)
@@ -151,7 +166,7 @@ def build_brightness_layer(seed, results) -> str:
         # 256 draws: the extreme ones are within 7.5% of ±max_delta but with odds of 1e-9
         if biggest > max_delta + tolerance or biggest < 0.85 * max_delta:
             raise Wrong(
-                f"com {where}, os deslocamentos de brilho foram até {biggest:.4g}; deviam ir "
+                f"com {where}, os deslocamentos de brilho foram até {_num(biggest, 4)}; deviam ir "
                 f"até ±{d}. O factor de RandomBrightness é uma FRAÇÃO da largura da faixa: "
                 "factor = max_delta / (alto − baixo), e passe também value_range."
             )
@@ -163,7 +178,8 @@ def build_brightness_layer(seed, results) -> str:
         if not (delta.min() < -0.85 * max_delta and delta.max() > 0.85 * max_delta):
             raise Wrong(
                 f"com {where}, o brilho deve subir e descer (deslocamentos entre −{d} e +{d}), "
-                f"mas saiu entre {delta.min():.4g} e {delta.max():.4g}: use um factor simétrico."
+                f"mas saiu entre {_num(delta.min(), 4)} e {_num(delta.max(), 4)}: use um factor "
+                "simétrico."
             )
     return "desloca o brilho em ±max_delta e respeita value_range, em faixas novas."
 
@@ -238,16 +254,16 @@ def _augmentation_problem(augmentation: list[dict]) -> str | None:
             factor = float(np.max(np.abs(np.ravel(config["factor"]))))
             if factor > MAX_ROTATION + 1e-9:
                 return (
-                    f"RandomRotation tem factor {factor:.3g}, isto é, rotações de até "
-                    f"±{factor * 360:.0f}°. O fator é uma FRAÇÃO DE VOLTA (não graus nem "
-                    "radianos): 15° é 15/360 ≈ 0.042. Para o CIFAR-10 use no máximo 60/360."
+                    f"RandomRotation tem factor {_num(factor)}, isto é, rotações de até "
+                    f"±{_num(factor * 360, 0)}°. O fator é uma FRAÇÃO DE VOLTA (não graus nem "
+                    "radianos): 15° é 15/360 ≈ 0,042. Para o CIFAR-10 use no máximo 60/360."
                 )
         if config.get("value_range") is not None:
             value_range = tuple(float(v) for v in np.ravel(config["value_range"]))
             if len(value_range) != 2 or not np.allclose(value_range, INPUT_RANGE):
                 return (
                     f"{kind} tem value_range={value_range}, mas as entradas da rede estão entre "
-                    "-0.5 e 0.5: passe value_range=(-0.5, 0.5), senão a camada corta metade "
+                    "−0,5 e 0,5: passe value_range=(-0.5, 0.5), senão a camada corta metade "
                     "dos valores."
                 )
     return None
