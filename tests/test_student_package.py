@@ -22,16 +22,24 @@ os.chdir(tempfile.mkdtemp())
 import autograder
 from grader import verdicts
 
-callables = {}
+callables, seen = {}, set()
+
+
+def keep(name, item):
+    if id(item) not in seen:  # a function imported by several modules is tried once
+        seen.add(id(item))
+        callables[name] = item
+
+
 for info in pkgutil.walk_packages(autograder.__path__, "autograder."):
     module = importlib.import_module(info.name)
     for name, item in vars(module).items():
         if callable(item) and getattr(item, "__module__", "").startswith("autograder"):
-            callables[f"{info.name}.{name}"] = item
+            keep(f"{info.name}.{name}", item)
             if inspect.isclass(item):
                 for attr, member in vars(item).items():
                     if inspect.isfunction(member):
-                        callables[f"{info.name}.{name}.{attr}"] = member
+                        keep(f"{info.name}.{name}.{attr}", member)
 
 def alarm(*_):
     raise TimeoutError("slow")
@@ -42,6 +50,10 @@ for lesson in sys.argv[1:]:
     for grade_id in verdicts.lesson_module(lesson).TESTS:
         for name, candidate in callables.items():
             tried += 1
+            if tried % 100 == 0:  # models built by earlier tries would pile up in memory
+                import keras
+
+                keras.utils.clear_session()
             signal.alarm(20)
             try:
                 verdict = verdicts.probe_and_judge(lesson, grade_id, candidate)

@@ -134,7 +134,8 @@ def best_checkpoint(fn) -> None:
                 "save_freq": _plain(getattr(callback, "save_freq", None)),
                 "mode": _plain(getattr(callback, "mode", None)),
             }
-            description.update(_train_with(callback, x, y, path))
+            if isinstance(callback, keras.callbacks.Callback):  # nothing to train otherwise
+                description.update(_train_with(callback, x, y, path))
         emit("best_checkpoint", seed, {"call": result, "callback": value(description)})
 
 
