@@ -162,7 +162,7 @@ def graded_class(tmp_path_factory):
     outside.mkdir()
     course = _mini_course(root, base / "curso")
     shadow = grading.scratch_course(root, base / "sombra", [LESSON, "03_lenet"])
-    grading.release(shadow)  # released forms; the course itself is never released
+    grading.generate(shadow)  # released forms; the course itself is never generated
     released = nbformat.read(shadow / "lessons" / LESSON / f"{LESSON}.ipynb", 4)
     released.cells = [
         c
@@ -363,3 +363,19 @@ def test_grading_again_skips_graded_students_and_keeps_grades(graded_class):
     assert sorted(again.skipped) == ["ana-completa", "bruno-branco"] and not again.outcomes
     rows = {r["student_id"]: r for r in grading.read_grades(grading.export(course))}
     assert rows == graded_class["rows"]
+
+
+def test_one_job_at_a_time_gives_the_same_grades_as_two(graded_class):
+    """The class above was graded with ``jobs=2``; grading six of its students (complete,
+    blank, forged, duplicated cells, markdown answers, altered metadata) again one at a time
+    must write the very same rows (score, situação, revisar…) for each of them."""
+    course = graded_class["course"]
+    chosen = sorted(
+        ["ana-completa", "bruno-branco", "forja-numpy"]
+        + ["dora-duplicada", "maria-markdown", "tito-metadados"]
+    )
+    again = grading.grade(course, LESSON, jobs=1, force=True, students=chosen)
+    assert sorted(again.outcomes) == chosen and not again.failed
+    rows = {r["student_id"]: r for r in grading.read_grades(grading.export(course))}
+    for student in chosen:
+        assert rows[student] == graded_class["rows"][student], student
