@@ -120,7 +120,7 @@ def test_grade_without_submissions_says_what_to_do(root, tmp_path):
 def test_collect_loose_colab_files_in_student_folders(root, tmp_path):
     """A folder of Colab downloads, one sub-folder per student, lands in submitted/."""
     course = grading.scratch_course(root, tmp_path / "curso", ["02_cifar10"])
-    grading.release(course, ["02_cifar10"])
+    grading.generate(course, ["02_cifar10"])
     released = nbformat.read(course / "lessons/02_cifar10/02_cifar10.ipynb", 4)
     for student, name in (
         ("maria", "Copy of 02_cifar10 (1).ipynb"),
@@ -162,3 +162,13 @@ def test_grade_has_no_full_size_mode(root):
     """Full sizes need a GPU and the internet: grading refuses the option instead of timing out."""
     result = _cli("grade", "02_cifar10", "--full", cwd=root)
     assert result.returncode == 2 and "--full" in result.stderr
+
+
+def test_release_is_a_deprecated_alias_of_generate(root, tmp_path):
+    """`generate` regenerates lessons/ from solutions/ (the exchange tests run it); the old
+    name still works and says so (nbgrader's own "release" is `autograder exchange release`)."""
+    course = grading.scratch_course(root, tmp_path / "curso", ["02_cifar10"])
+    old = _cli("release", "02_cifar10", cwd=course)
+    assert old.returncode == 0, old.stderr
+    assert "gerado: lessons/02_cifar10/02_cifar10.ipynb" in old.stdout
+    assert "autograder generate" in old.stderr and "autograder exchange release" in old.stderr

@@ -48,7 +48,7 @@ def test_hard_coded_roc_numbers_get_no_roc_points(root, tmp_path):
         pytest.fail("lesson 03 is missing")
     module = demo.lesson_module(lesson)
     course = grading.scratch_course(root, tmp_path / "curso", [lesson])
-    grading.release(course, [lesson])
+    grading.generate(course, [lesson])
     released = nbformat.read(course / "lessons" / lesson / f"{lesson}.ipynb", 4)
     solution = nbformat.read(course / "solutions" / lesson / f"{lesson}.ipynb", 4)
     students = demo.synthetic_students(released, solution, lesson)

@@ -7,29 +7,41 @@ import sys
 from pathlib import Path
 
 from . import grading
+from .config import COURSE_ID, COURSE_ID_ENV, EXCHANGE_ROOT, EXCHANGE_ROOT_ENV, exchange_settings
 
 
 def _root(args) -> Path:
     return grading.find_course_root(args.course_dir)
 
 
-def cmd_release(args) -> int:
+def cmd_generate(args) -> int:
     root = _root(args)
     if args.check:
-        drift = grading.release_drift(root)
+        drift = grading.generate_drift(root)
         if drift:
             print(
                 "lessons/ está desatualizado em relação a solutions/: "
                 + ", ".join(drift)
-                + ". Rode `autograder release` e faça commit do resultado.",
+                + ". Rode `autograder generate` e faça commit do resultado.",
                 file=sys.stderr,
             )
             return 1
         print("lessons/ confere com solutions/.")
         return 0
-    for notebook in grading.release(root, args.lessons or None):
+    for notebook in grading.generate(root, args.lessons or None):
         print(f"gerado: {notebook.relative_to(root)}")
     return 0
+
+
+def cmd_release_deprecated(args) -> int:
+    print(
+        "aviso: `autograder release` agora se chama `autograder generate` (gera lessons/ a "
+        "partir de solutions/) e o nome antigo vai deixar de existir. Para entregar uma "
+        "lição aos alunos pela troca do JupyterHub (o *release* do nbgrader), use "
+        "`autograder exchange release <lição>`.",
+        file=sys.stderr,
+    )
+    return cmd_generate(args)
 
 
 def cmd_collect(args) -> int:
@@ -67,6 +79,61 @@ def cmd_grade(args) -> int:
 def cmd_feedback(args) -> int:
     folder = grading.feedback(_root(args), args.lesson)
     print(f"devolutivas em {folder}")
+    return 0
+
+
+def _exchange_options(args) -> dict:
+    return {"course_id": args.course_id, "exchange_root": args.exchange_root}
+
+
+def cmd_exchange_release(args) -> int:
+    from . import exchange
+
+    released = exchange.release(
+        _root(args), args.lesson, due=args.duedate, force=args.force, **_exchange_options(args)
+    )
+    print(f"{args.lesson} publicada na troca: {released.path} (curso {released.course_id})")
+    if released.duedate:
+        print(f"prazo: {released.duedate:%Y-%m-%d %H:%M} UTC")
+    else:
+        print("sem prazo (use --duedate para definir; entregas não serão marcadas como atrasadas)")
+    return 0
+
+
+def cmd_exchange_collect(args) -> int:
+    from . import exchange
+
+    summary = exchange.collect(
+        _root(args),
+        args.lesson,
+        before_duedate=args.before_duedate,
+        students=args.student or None,
+        **_exchange_options(args),
+    )
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
+def cmd_exchange_feedback(args) -> int:
+    from . import exchange
+
+    outcome = exchange.release_feedback(_root(args), args.lesson, **_exchange_options(args))
+    for student in outcome.released:
+        print(f"devolutiva publicada na troca: {student}")
+    for student, why in outcome.skipped:
+        print(f"sem devolutiva na troca: {student} ({why})")
+    if not outcome.released:
+        print(f"nenhuma devolutiva de {args.lesson} publicada", file=sys.stderr)
+        return 1
+    print("os alunos a buscam com fetch_feedback (aba Assignments ou `nbgrader fetch_feedback`)")
+    return 0
+
+
+def cmd_exchange_config(args) -> int:
+    from . import exchange
+
+    print(exchange.student_config(**_exchange_options(args)), end="")
     return 0
 
 
@@ -109,10 +176,68 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--course-dir", help="raiz do curso (padrão: a pasta atual ou acima)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("release", help="gera lessons/ a partir de solutions/")
-    p.add_argument("lessons", nargs="*", help="lições (padrão: todas)")
-    p.add_argument("--check", action="store_true", help="só confere; falha se lessons/ divergir")
-    p.set_defaults(func=cmd_release)
+    for name, func, text in (
+        ("generate", cmd_generate, "gera lessons/ a partir de solutions/ (generate_assignment)"),
+        ("release", cmd_release_deprecated, "nome antigo de `generate` (obsoleto)"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("lessons", nargs="*", help="lições (padrão: todas)")
+        p.add_argument(
+            "--check", action="store_true", help="só confere; falha se lessons/ divergir"
+        )
+        p.set_defaults(func=func)
+
+    course_id, exchange_root = exchange_settings()
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument(
+        "--course-id",
+        help=f"id do curso na troca (padrão: ${COURSE_ID_ENV}, ou {COURSE_ID}; agora {course_id})",
+    )
+    shared.add_argument(
+        "--exchange-root",
+        help=f"pasta da troca (padrão: ${EXCHANGE_ROOT_ENV}, ou {EXCHANGE_ROOT}; agora "
+        f"{exchange_root})",
+    )
+    p = sub.add_parser(
+        "exchange",
+        help="rota do JupyterHub: publica lições, coleta entregas e devolve as devolutivas "
+        "pela troca (exchange) do nbgrader",
+    )
+    ex = p.add_subparsers(dest="exchange_command", required=True)
+    q = ex.add_parser(
+        "release", parents=[shared], help="publica lessons/<lição> na troca (release_assignment)"
+    )
+    q.add_argument("lesson")
+    q.add_argument(
+        "--duedate",
+        help="prazo, ex. '2026-04-10 23:59 -03:00' (sem fuso: hora local desta máquina)",
+    )
+    q.add_argument("--force", action="store_true", help="substitui a versão já publicada")
+    q.set_defaults(func=cmd_exchange_release)
+    q = ex.add_parser(
+        "collect",
+        parents=[shared],
+        help=f"traz a entrega mais nova de cada aluno para {grading.WORK_DIR}/submitted",
+    )
+    q.add_argument("lesson")
+    q.add_argument(
+        "--before-duedate",
+        action="store_true",
+        help="a mais nova entregue no prazo, quando houver (--before-duedate do nbgrader)",
+    )
+    q.add_argument("--student", action="append", help="só este aluno (pode repetir)")
+    q.set_defaults(func=cmd_exchange_collect)
+    q = ex.add_parser(
+        "feedback",
+        parents=[shared],
+        help="gera as devolutivas e as devolve pela troca (release_feedback)",
+    )
+    q.add_argument("lesson")
+    q.set_defaults(func=cmd_exchange_feedback)
+    q = ex.add_parser(
+        "config", parents=[shared], help="a configuração do nbgrader que os alunos precisam"
+    )
+    q.set_defaults(func=cmd_exchange_config)
 
     p = sub.add_parser("collect", help="importa as entregas (zip do AVA, pasta ou .ipynb soltos)")
     p.add_argument("lesson")

@@ -713,7 +713,7 @@ def collect(root, lesson: str, source, notebooks: list[str]) -> CollectReport:
     if not notebooks:
         raise GradingError(
             f"A lição {lesson} não tem notebook publicado em lessons/{lesson}: "
-            "rode `autograder release` antes de coletar."
+            "rode `autograder generate` antes de coletar."
         )
     if not source.exists():
         raise GradingError(

@@ -3,10 +3,34 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 WORK_DIR = "grading"
 """Folder (relative to the course root) for every instructor working file; git-ignored."""
+
+COURSE_ID = "psi5790"
+"""nbgrader course id on a JupyterHub exchange (``CourseDirectory.course_id``), unless
+:data:`COURSE_ID_ENV` says otherwise. Students use the same id to fetch and submit."""
+
+EXCHANGE_ROOT = "/srv/nbgrader/exchange"
+"""nbgrader's exchange folder on a JupyterHub (``Exchange.root``), unless
+:data:`EXCHANGE_ROOT_ENV` says otherwise: shared by instructors and students, and writable
+by all of them as nbgrader requires (``autograder exchange release`` creates it if it can)."""
+
+COURSE_ID_ENV = "AUTOGRADER_COURSE_ID"
+EXCHANGE_ROOT_ENV = "AUTOGRADER_EXCHANGE_ROOT"
+
+
+def exchange_settings(environ=None) -> tuple[str, str]:
+    """(course id, exchange folder) of the JupyterHub route: the environment variables
+    :data:`COURSE_ID_ENV` and :data:`EXCHANGE_ROOT_ENV` (what ``autograder exchange
+    --course-id/--exchange-root`` set), else :data:`COURSE_ID` and :data:`EXCHANGE_ROOT`."""
+    environ = os.environ if environ is None else environ
+    course_id = (environ.get(COURSE_ID_ENV) or COURSE_ID).strip()
+    exchange_root = environ.get(EXCHANGE_ROOT_ENV) or EXCHANGE_ROOT
+    return course_id, str(Path(exchange_root).expanduser().absolute())
+
 
 # TensorFlow's C++ logger, absl, the Python loggers of TF/absl, and Python warnings
 # (e.g. Keras UserWarnings). nbgrader zeroes a test cell that wrote anything to
@@ -39,6 +63,9 @@ def configure(c, root) -> None:
     c.CourseDirectory.feedback_directory = f"{WORK_DIR}/feedback"
     c.ZipCollectApp.downloaded_directory = f"{WORK_DIR}/downloaded"
     c.CourseDirectory.db_url = f"sqlite:///{root / WORK_DIR / 'gradebook.db'}"
+    # JupyterHub route (nbgrader's exchange): release_assignment, collect and release_feedback
+    # use these; students need the same two values (`autograder exchange config` prints them)
+    c.CourseDirectory.course_id, c.Exchange.root = exchange_settings()
     # files that running a lesson writes next to it never travel into lessons/ or submissions
     c.CourseDirectory.ignore = [
         ".ipynb_checkpoints",

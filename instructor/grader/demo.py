@@ -1,6 +1,6 @@
 """``autograder demo``: the whole grading pipeline on synthetic students of one lesson.
 
-It copies one lesson into a scratch course, releases it, writes the notebooks of a
+It copies one lesson into a scratch course, generates its student version, writes the notebooks of a
 few made-up students (complete, blank, one wrong answer, a deleted test cell,
 TensorFlow noise on stderr, a Colab-renamed file, a corrupted file), packs them in
 a zip named as a Moodle "download all submissions" zip, and runs collect → grade →
@@ -184,7 +184,7 @@ def run(root, lesson: str, workdir=None, keep: bool = False, students=None) -> l
     try:
         course_root = grading.scratch_course(root, base / "curso", [lesson])
         print(f"1/5 gerando a versão do aluno de {lesson} …", flush=True)
-        grading.release(course_root, [lesson])
+        grading.generate(course_root, [lesson])
         released = nbformat.read(course_root / "lessons" / lesson / f"{lesson}.ipynb", 4)
         solution = nbformat.read(course_root / "solutions" / lesson / f"{lesson}.ipynb", 4)
         students = students or synthetic_students(released, solution, lesson)

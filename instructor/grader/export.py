@@ -1,8 +1,11 @@
 """The grades CSV: nbgrader's export, plus what the grading run found about each student.
 
 Columns are nbgrader's own (assignment … max_score) followed by ``situacao`` ("corrigido",
-or "NÃO CORRIGIDO: <motivo>") and ``revisar`` (the tamper report and interrupted runs, for
-a human to look at). Selected with ``c.ExportApp.plugin_class`` in :func:`grader.config.configure`.
+or "NÃO CORRIGIDO: <motivo>"), ``revisar`` (the tamper report and interrupted runs, for
+a human to look at) and ``atraso_s`` (seconds past the due date, nbgrader's
+``total_seconds_late``; the penalty, if the course sets one, is in
+``late_submission_penalty``). Selected with ``c.ExportApp.plugin_class`` in
+:func:`grader.config.configure`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ COLUMNS = [
     "max_score",
     "situacao",
     "revisar",
+    "atraso_s",
 ]
 
 
@@ -74,7 +78,9 @@ class CourseExportPlugin(CsvExportPlugin):
         try:
             submission = gradebook.find_submission(assignment.name, student.id)
         except MissingEntry:
-            row.update(timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0)
+            row.update(
+                timestamp="", raw_score=0.0, late_submission_penalty=0.0, score=0.0, atraso_s=0.0
+            )
         else:
             penalty = submission.late_submission_penalty
             row.update(
@@ -82,6 +88,7 @@ class CourseExportPlugin(CsvExportPlugin):
                 raw_score=submission.score,
                 late_submission_penalty=penalty,
                 score=max(0.0, submission.score - penalty),
+                atraso_s=float(submission.total_seconds_late or 0.0),
             )
         if entry.get("problem"):
             row["situacao"] = f"NÃO CORRIGIDO: {entry['problem']}"

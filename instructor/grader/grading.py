@@ -14,6 +14,7 @@ import concurrent.futures
 import csv
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -113,8 +114,10 @@ def _tail(text: str, lines: int = 40) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
-def release(root, lesson_ids=None) -> list[Path]:
-    """Regenerate ``lessons/<id>/`` from ``solutions/<id>/`` with nbgrader generate_assignment."""
+def generate(root, lesson_ids=None) -> list[Path]:
+    """Regenerate ``lessons/<id>/`` from ``solutions/<id>/`` with nbgrader generate_assignment
+    (``autograder generate``; not nbgrader's *release*, which hands a lesson to students
+    through the JupyterHub exchange: see :mod:`grader.exchange`)."""
     written = []
     for lesson in lesson_ids or lessons(root):
         check_lesson(root, lesson)
@@ -123,12 +126,12 @@ def release(root, lesson_ids=None) -> list[Path]:
     return written
 
 
-def release_drift(root) -> list[str]:
+def generate_drift(root) -> list[str]:
     """Lessons whose committed ``lessons/`` differ from a fresh generation (empty: none)."""
     root = Path(root)
-    with tempfile.TemporaryDirectory(prefix="release-check-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="generate-check-") as tmp:
         shadow = scratch_course(root, tmp)
-        release(shadow)
+        generate(shadow)
         drift = []
         for lesson in lessons(root):
             fresh = {p.name: p.read_bytes() for p in (shadow / "lessons" / lesson).iterdir()}
@@ -141,6 +144,12 @@ def release_drift(root) -> list[str]:
             if fresh != committed:
                 drift.append(lesson)
         return drift
+
+
+# Former names, kept while other code still calls them (``autograder release`` is now
+# ``autograder generate``).
+release = generate
+release_drift = generate_drift
 
 
 def collect(root, lesson: str, source):
@@ -170,6 +179,7 @@ class Outcome:
     review: list = field(default_factory=list)  # tamper report and interruptions
     seconds: float = 0.0
     digest: str = ""
+    late: float = 0.0  # seconds past the lesson's due date (nbgrader's total_seconds_late)
 
 
 @dataclass
@@ -193,12 +203,27 @@ class GradeReport:
         for student, o in sorted(self.outcomes.items()):
             score = f"{o.score:.1f}/{o.max_score:.1f}" if not o.problem else "-"
             status = f"NÃO CORRIGIDO: {o.problem}" if o.problem else "corrigido"
+            if o.late:
+                status += f" · ATRASADA ({late_text(o.late)})"
             if o.review:
                 status += " · REVISAR: " + " | ".join(o.review)
             lines.append(f"{student:<28} {score:>11}  {status}")
         for student in self.skipped:
             lines.append(f"{student:<28} {'':>11}  já corrigido (mesmo arquivo; use --force)")
         return "\n".join(lines)
+
+
+def late_text(seconds: float) -> str:
+    """How late, in Portuguese words (``2 d 3 h``, ``5 min``, ``40 s``)."""
+    seconds = math.ceil(seconds)  # a fraction of a second late is late
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min" if minutes else f"{secs} s"
 
 
 def _digest(folder: Path) -> str:
@@ -261,7 +286,7 @@ def _ensure_assignment(root, lesson: str) -> None:
     """Make sure the course gradebook knows ``lesson`` (as ``generate_assignment`` leaves it).
 
     Runs nbgrader's generate_assignment in a scratch copy, writing into the course's
-    gradebook, so that ``grade`` works on a fresh clone with no prior ``release``.
+    gradebook, so that ``grade`` works on a fresh clone with no prior ``generate``.
     """
     from nbgrader.api import MissingEntry
 
@@ -303,9 +328,18 @@ def _gradebook(root_or_url):
 
 
 def _template(root, lesson: str, target: Path) -> Path:
-    """A scratch course with ``lesson`` generated in its own gradebook, copied per student."""
+    """A scratch course with ``lesson`` generated in its own gradebook, copied per student.
+
+    The lesson's due date is copied from the course gradebook, so that nbgrader's
+    AssignLatePenalties (and the course's ``LateSubmissionPlugin``) sees late submissions.
+    """
     course_dir = scratch_course(root, target, [lesson])
     nbgrader(course_dir, "generate_assignment", lesson, "--force")
+    with _gradebook(root) as gb:
+        duedate = gb.find_assignment(lesson).duedate
+    if duedate is not None:
+        with _gradebook(course_dir) as gb:
+            gb.update_or_create_assignment(lesson, duedate=duedate)
     return course_dir
 
 
@@ -354,6 +388,7 @@ def _merge(root, scratch: Path, lesson: str, student: str) -> Outcome:
         comments = {
             (nb.name, c.name): c.auto_comment for nb in submission.notebooks for c in nb.comments
         }
+        penalties = {nb.name: nb.late_submission_penalty for nb in submission.notebooks}
         timestamp = submission.timestamp
     manual = {}
     with _gradebook(root) as gb:  # keep what a person graded by hand
@@ -382,6 +417,10 @@ def _merge(root, scratch: Path, lesson: str, student: str) -> Outcome:
             comment = gb.find_comment(name, notebook, lesson, student)
             comment.auto_comment = text
             comment.manual_comment = manual.get((notebook, "comment:" + name))
+        for notebook, penalty in penalties.items():
+            gb.find_submission_notebook(notebook, lesson, student).late_submission_penalty = (
+                penalty
+            )
         for path in sorted((scratch / WORK_DIR / "autograded" / student / lesson).glob("*.ipynb")):
             meta = nbformat.read(path, as_version=4).metadata.get("autograder", {})
             review = list(meta.get("flags", []))
@@ -396,6 +435,7 @@ def _merge(root, scratch: Path, lesson: str, student: str) -> Outcome:
         gb.db.commit()
         submitted = gb.find_submission(lesson, student)
         outcome.score, outcome.max_score = submitted.score, submitted.max_score
+        outcome.late = float(submitted.total_seconds_late or 0.0)
     destination = Path(root, WORK_DIR, "autograded", student, lesson)
     if destination.exists():
         shutil.rmtree(destination)
@@ -442,7 +482,8 @@ def grade(
     if not folders:
         raise GradingError(
             f"Nenhuma entrega da lição {lesson} em {WORK_DIR}/submitted: rode antes "
-            f"`autograder collect {lesson} <zip-ou-pasta>`."
+            f"`autograder collect {lesson} <zip-ou-pasta>` (entregas do AVA) ou "
+            f"`autograder exchange collect {lesson}` (entregas pela troca do JupyterHub)."
         )
     _ensure_assignment(root, lesson)
     state = {} if force else export_state(root, lesson)
@@ -542,6 +583,12 @@ def feedback(root, lesson: str) -> Path:
             page = folder / student / lesson / f"{lesson}.html"
             page.parent.mkdir(parents=True, exist_ok=True)
             page.write_text(_problem_page(lesson, student, entry["problem"]), encoding="utf-8")
+            # what nbgrader's release_feedback needs to hand the page back through the
+            # JupyterHub exchange (present only for submissions collected from it)
+            for name in ("timestamp.txt", "submission_secret.txt"):
+                source = Path(root, WORK_DIR, "submitted", student, lesson, name)
+                if source.is_file():
+                    shutil.copy(source, page.parent / name)
     return folder
 
 

@@ -1,7 +1,7 @@
 """``autograder publish``: the student-facing repository, written into a git work tree.
 
 What is published is built from an allow-list, in memory, before anything is written:
-``lessons/`` (as ``autograder release`` generated it), the student package ``autograder/``
+``lessons/`` (as ``autograder generate`` generated it), the student package ``autograder/``
 (no caches), ``data/``, the root ``pyproject.toml`` (with a student-facing description; the
 wheel still carries ``data/`` as ``autograder/_data``), a generated README in Portuguese,
 LICENSE if there is one, and a ``.gitignore``. Nothing of ``solutions/``, ``instructor/``,
@@ -167,7 +167,7 @@ def link_problems(root, course) -> list[str]:
     problems = []
     notebooks = lesson_notebooks(root)
     if not notebooks:
-        problems.append("lessons/ não tem nenhuma lição: rode `autograder release`.")
+        problems.append("lessons/ não tem nenhuma lição: rode `autograder generate`.")
     for notebook in notebooks:
         rel = f"lessons/{notebook.parent.name}/{notebook.name}"
         specs = install_specs(notebook)
@@ -179,14 +179,14 @@ def link_problems(root, course) -> list[str]:
             if spec != course.pip_spec():
                 problems.append(
                     f"{rel}: a linha de instalação instala {spec!r}, mas autograder/course.py "
-                    f"pede {course.pip_spec()!r}. Rode `autograder format` e `autograder release`."
+                    f"pede {course.pip_spec()!r}. Rode `autograder format` e `autograder generate`."
                 )
         text = notebook.read_text(encoding="utf-8")
         badges = re.findall(r"https://colab\.research\.google\.com/github/[^\"\\ )]*", text)
         if badges != [course.colab_url(rel)]:
             problems.append(
                 f"{rel}: o badge do Colab aponta para {badges or 'nada'}, não para "
-                f"{course.colab_url(rel)}. Rode `autograder format` e `autograder release`."
+                f"{course.colab_url(rel)}. Rode `autograder format` e `autograder generate`."
             )
     return problems
 
@@ -489,7 +489,7 @@ def publish(root, dest, tag=None, check=False, force=False) -> Result:
             raise PublishError(
                 f"a tag pedida ({tag}) difere de PACKAGE_REF em autograder/course.py "
                 f"({course.PACKAGE_REF}), que é a versão que as lições instalam. Mude "
-                "PACKAGE_REF, rode `autograder format` e `autograder release`, ou use --force."
+                "PACKAGE_REF, rode `autograder format` e `autograder generate`, ou use --force."
             )
         result.messages.append(
             f"aviso: as lições continuam instalando {course.PACKAGE_REF}, não {tag} (--force)."
@@ -513,12 +513,12 @@ def publish(root, dest, tag=None, check=False, force=False) -> Result:
             f"a tag {tag} já existe em {dest} com outro conteúdo: publique uma versão nova "
             "(mude PACKAGE_REF em autograder/course.py) ou use --force para mover a tag."
         )
-    drift = grading.release_drift(root)
+    drift = grading.generate_drift(root)
     if drift:
         raise PublishError(
             "lessons/ está desatualizado em relação a solutions/: "
             + ", ".join(drift)
-            + ". Rode `autograder release`, confira e faça commit antes de publicar."
+            + ". Rode `autograder generate`, confira e faça commit antes de publicar."
         )
     result.files = files
     if tagged == planned:
