@@ -172,3 +172,29 @@ def test_release_is_a_deprecated_alias_of_generate(root, tmp_path):
     assert old.returncode == 0, old.stderr
     assert "gerado: lessons/02_cifar10/02_cifar10.ipynb" in old.stdout
     assert "autograder generate" in old.stderr and "autograder exchange release" in old.stderr
+
+
+def test_root_without_isolation_refuses_to_grade_unless_told(root, tmp_path, monkeypatch):
+    from grader import sandbox
+
+    course = grading.scratch_course(root, tmp_path / "curso", ["02_cifar10"])
+    monkeypatch.setattr(sandbox, "runs_as_root", lambda: True)
+    with pytest.raises(grading.GradingError, match="bubblewrap.*--sem-isolamento"):
+        grading.grade(course, "02_cifar10")
+    # told so, it goes on (and here stops at the next problem: nothing was handed in)
+    with pytest.raises(grading.GradingError, match="Nenhuma entrega"):
+        grading.grade(course, "02_cifar10", unsafe=True)
+
+
+@pytest.mark.parametrize(
+    "euid, has_bwrap, reachable, expected",
+    [(0, False, False, True), (0, False, True, False), (0, True, False, False)]
+    + [(1000, False, False, False)],
+)
+def test_when_students_code_would_run_as_root(monkeypatch, euid, has_bwrap, reachable, expected):
+    from grader import sandbox
+
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: euid)
+    monkeypatch.setattr(sandbox, "bwrap", lambda: "/usr/bin/bwrap" if has_bwrap else None)
+    monkeypatch.setattr(sandbox, "_reachable_by_others", lambda path: reachable)
+    assert sandbox.runs_as_root() is expected

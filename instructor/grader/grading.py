@@ -463,6 +463,7 @@ def grade(
     force: bool = False,
     students=None,
     nbgrader_args=(),
+    unsafe: bool = False,
 ) -> GradeReport:
     """Autograde every submission of ``lesson``, ``jobs`` at a time.
 
@@ -471,10 +472,22 @@ def grade(
     state (``grading/estado/<lesson>.json``) is saved after each student. A run that was
     killed can be started again: students already graded from the same files are skipped
     (``force`` grades them again). One bad submission never stops the others.
+
+    Grading refuses to run students' code as root without isolation (see
+    :func:`grader.sandbox.runs_as_root`) unless ``unsafe`` says the instructor knows.
     """
     from . import sandbox
 
     check_lesson(root, lesson)
+    if sandbox.runs_as_root() and not unsafe:
+        raise GradingError(
+            "Correção recusada: sem o bubblewrap e rodando como root, o código dos alunos "
+            "rodaria como root nesta máquina (poderia matar todos os processos dela, ler o "
+            "código de correção e alterar o banco de notas). Instale o bubblewrap "
+            "(apt-get install bubblewrap), ou rode como um usuário comum com um ambiente "
+            "Python que outros usuários possam executar, ou, se a máquina for descartável, "
+            "use --sem-isolamento."
+        )
     root = Path(root).resolve()
     folders = sorted(Path(root, WORK_DIR, "submitted").glob(f"*/{lesson}"))
     if students:

@@ -87,6 +87,13 @@ def _sandbox_uid(slot: int) -> int | None:
     return SANDBOX_UID + slot
 
 
+def runs_as_root() -> bool:
+    """True when students' code would run as root on this machine's real filesystem:
+    grading as root, without bubblewrap, and with no unprivileged uid to switch to (the
+    interpreter sits where other users cannot reach it, e.g. a venv under ``/root``)."""
+    return os.geteuid() == 0 and not bwrap() and _sandbox_uid(0) is None
+
+
 def isolation() -> str:
     """Which isolation grading uses here, in Portuguese (printed once by ``grade``)."""
     if bwrap():
