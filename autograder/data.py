@@ -106,7 +106,7 @@ def read_cifar10_python_batch(path) -> tuple[np.ndarray, np.ndarray]:
 
     Returns ``(images, labels)``: ``uint8`` arrays of shape ``(N, 32, 32, 3)`` and ``(N,)``.
     """
-    with open(path, "rb") as handle:
+    with open(Path(path), "rb") as handle:  # Path: a number is not a file descriptor here
         batch = pickle.load(handle, encoding="bytes")
     data = np.asarray(batch[b"data"], dtype=np.uint8)
     labels = np.asarray(batch[b"labels"], dtype=np.uint8)
@@ -124,7 +124,7 @@ def write_cifar10_python_batch(path, images, labels) -> None:
         b"data": data,
         b"filenames": [f"img_{i}.png".encode() for i in range(len(images))],
     }
-    with open(path, "wb") as handle:
+    with open(Path(path), "wb") as handle:
         pickle.dump(batch, handle, protocol=2)
 
 

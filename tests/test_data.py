@@ -155,3 +155,13 @@ def test_synthetic_sets_are_learnable(make, channels):
     model.fit(x_train, y_train, batch_size=32, epochs=3, verbose=0)  # 3 × 63 = 189 steps
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
     assert accuracy > 0.5
+
+
+@pytest.mark.parametrize("not_a_path", [1, 2])
+def test_batch_reader_never_takes_a_number_for_a_file_descriptor(not_a_path):
+    """open(1) would read (and then close) the process's stdout."""
+    with pytest.raises(TypeError):
+        data.read_cifar10_python_batch(not_a_path)
+    with pytest.raises(TypeError):
+        data.write_cifar10_python_batch(not_a_path, np.zeros((1, 32, 32, 3), np.uint8), [0])
+    print("stdout still open")

@@ -14,7 +14,7 @@ import pytest
 from conftest import LESSONS, ROOT, SOLUTIONS
 
 from autograder import course
-from grader import grading, notebooks
+from grader import grading, notebooks, sandbox
 
 LESSON_IDS = [p.parent.name for p in SOLUTIONS]
 SMOKE_LIMIT_S = 120 * 1.5  # the target is 2 min on 2 cores; leave room for a loaded CI machine
@@ -24,9 +24,12 @@ def _validate(notebook, tmp_path, *extra):
     """Run nbgrader validate on a copy (running a lesson writes files next to it)."""
     copy = tmp_path / notebook.name
     shutil.copy(notebook, copy)
+    timeout = f"--Execute.timeout={sandbox.CELL_TIMEOUT}"
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "validate", *extra, copy.name],
+        # the copy is outside the course: give it the course's per-cell limit (nbgrader's
+        # own default is 30 s)
+        [sys.executable, "-m", "nbgrader", "validate", *extra, timeout, copy.name],
         cwd=tmp_path,
         capture_output=True,
         text=True,
