@@ -14,7 +14,7 @@ LESSON = "05_vgg_batchnorm"
 def test_standard_deviation_answer_loses_only_its_part(root, tmp_path):
     module = demo.lesson_module(LESSON)
     course = grading.scratch_course(root, tmp_path / "curso", [LESSON])
-    grading.release(course, [LESSON])
+    grading.generate(course, [LESSON])
     released = nbformat.read(course / "lessons" / LESSON / f"{LESSON}.ipynb", 4)
     solution = nbformat.read(course / "solutions" / LESSON / f"{LESSON}.ipynb", 4)
     students = demo.synthetic_students(released, solution, LESSON)

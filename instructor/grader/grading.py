@@ -146,12 +146,6 @@ def generate_drift(root) -> list[str]:
         return drift
 
 
-# Former names, kept while other code still calls them (``autograder release`` is now
-# ``autograder generate``).
-release = generate
-release_drift = generate_drift
-
-
 def collect(root, lesson: str, source):
     """Import what students handed in (LMS zips, folders, loose ``.ipynb``) for ``lesson``.
 
