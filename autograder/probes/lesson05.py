@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .lesson03 import class_pair_inputs, probe_class_pair
 from . import call, describe_layers, describe_model, emit, generator, run_seed, value
 
 # ---------------------------------------------------------------------------- exercise 1
@@ -319,25 +320,8 @@ def fashion_augmentation(fn) -> None:
 
 
 def select_airplanes_ships_inputs(gen):
-    """Labels of shape (N, 1), as Keras loads CIFAR-10, and (N,); each image is numbered in
-    its first pixels so the order can be checked."""
-    cases = []
-    for tail in ((1,), ()):
-        n = int(gen.integers(40, 120))
-        images = gen.integers(0, 256, size=(n, 3, 3, 3), dtype=np.uint8)
-        images[:, 0, 0, 0] = np.arange(n) % 256
-        images[:, 0, 0, 1] = np.arange(n) // 256
-        labels = gen.integers(0, 10, size=n).astype(np.uint8)
-        labels[gen.choice(n, size=6, replace=False)] = [0, 0, 0, 8, 8, 8]
-        cases.append((images, labels.reshape(n, *tail)))
-    return cases
+    return class_pair_inputs(gen, (0, 8))
 
 
 def select_airplanes_ships(fn) -> None:
-    seed = run_seed()
-    cases = select_airplanes_ships_inputs(generator(seed, "select_airplanes_ships"))
-    emit(
-        "select_airplanes_ships",
-        seed,
-        [call(fn, images.copy(), labels.copy()) for images, labels in cases],
-    )
+    probe_class_pair("select_airplanes_ships", fn, select_airplanes_ships_inputs)

@@ -246,37 +246,50 @@ def best_checkpoint(seed, results) -> str:
 # ---------------------------------------------------------------------------- exercise 2
 
 
-def select_dogs_cats(seed, results) -> str:
-    cases = _inputs("select_dogs_cats", seed)
-    for (images, labels), result in zip(cases, _calls(results, len(cases), "select_dogs_cats")):
-        got = outcome(result, "select_dogs_cats")
+def judge_class_pair(name, cases, results, pair, singular, plural) -> str:
+    """A two-class selection: the images of classes ``pair`` in their original order, and
+    labels 0 and 1 of shape (M,). ``singular``/``plural`` name the two classes in messages."""
+    both = f"{plural[0]} e {plural[1]}"
+    asked = f"{singular[0]} → 0 e {singular[1]} → 1"
+    for (images, labels), result in zip(cases, _calls(results, len(cases), name)):
+        got = outcome(result, name)
         if not (isinstance(got, (tuple, list)) and len(got) == 2):
-            raise Wrong("select_dogs_cats deve devolver a tupla (imagens, rotulos).")
+            raise Wrong(f"{name} deve devolver a tupla (imagens, rotulos).")
         flat = np.ravel(labels)
-        keep = (flat == 3) | (flat == 5)
+        keep = (flat == pair[0]) | (flat == pair[1])
         m = int(keep.sum())
-        got_x = as_array(got[0], "select_dogs_cats (imagens)")
-        got_y = as_array(got[1], "select_dogs_cats (rótulos)")
+        got_x = as_array(got[0], f"{name} (imagens)")
+        got_y = as_array(got[1], f"{name} (rótulos)")
         shape = f"rótulos de forma {labels.shape}"
         if len(got_x) != m or len(got_y) != m:
             raise Wrong(
-                f"com {shape}, havia {m} gatos e cachorros entre {len(flat)} imagens; vieram "
+                f"com {shape}, havia {m} {both} entre {len(flat)} imagens; vieram "
                 f"{len(got_x)} imagens e {len(got_y)} rótulos."
             )
         if got_y.shape != (m,):
             raise Wrong(f"com {shape}, devolva os rótulos com forma (M,); veio {got_y.shape}.")
         if not np.array_equal(got_x, images[keep]):
-            raise Wrong("as imagens devolvidas não são os gatos e cachorros, na ordem original.")
-        expected = (flat[keep] == 5).astype(int)
+            raise Wrong(f"as imagens devolvidas não são os {both}, na ordem original.")
+        expected = (flat[keep] == pair[1]).astype(int)
         if np.array_equal(got_y, flat[keep]):
-            raise Wrong("os rótulos ainda são 3 e 5: troque para gato → 0 e cachorro → 1.")
+            raise Wrong(f"os rótulos ainda são {pair[0]} e {pair[1]}: troque para {asked}.")
         if np.array_equal(got_y, 1 - expected):
-            raise Wrong("rótulos invertidos: o pedido é gato → 0 e cachorro → 1.")
+            raise Wrong(f"rótulos invertidos: o pedido é {asked}.")
         if not np.array_equal(got_y, expected):
-            raise Wrong("os rótulos devem ser 0 (gato) e 1 (cachorro), na ordem das imagens.")
+            raise Wrong(
+                f"os rótulos devem ser 0 ({singular[0]}) e 1 ({singular[1]}), na ordem das "
+                "imagens."
+            )
         if not np.issubdtype(got_y.dtype, np.integer):
             raise Wrong(f"use rótulos inteiros (veio dtype {got_y.dtype}).")
-    return "separa gatos (0) e cachorros (1), na ordem, com rótulos (N,) ou (N, 1)."
+    return f"separa {plural[0]} (0) e {plural[1]} (1), na ordem, com rótulos (N,) ou (N, 1)."
+
+
+def select_dogs_cats(seed, results) -> str:
+    cases = _inputs("select_dogs_cats", seed)
+    return judge_class_pair(
+        "select_dogs_cats", cases, results, (3, 5), ("gato", "cachorro"), ("gatos", "cachorros")
+    )
 
 
 # ---------------------------------------------------------------------------- exercise 3

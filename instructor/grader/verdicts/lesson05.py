@@ -15,6 +15,7 @@ from autograder import formatting, probes
 from autograder.probes import lesson05 as probe
 
 from . import Opaque, Wrong, as_array, decode, outcome
+from .lesson03 import judge_class_pair
 
 # ---------------------------------------------------------------------------- demo students
 
@@ -656,37 +657,9 @@ def fashion_augmentation(seed, results) -> str:
 
 def select_airplanes_ships(seed, results) -> str:
     cases = _inputs("select_airplanes_ships", seed)
-    for (images, labels), result in zip(
-        cases, _calls(results, len(cases), "select_airplanes_ships")
-    ):
-        got = outcome(result, "select_airplanes_ships")
-        if not (isinstance(got, (tuple, list)) and len(got) == 2):
-            raise Wrong("select_airplanes_ships deve devolver a tupla (imagens, rotulos).")
-        flat = np.ravel(labels)
-        keep = (flat == 0) | (flat == 8)
-        m = int(keep.sum())
-        got_x = as_array(got[0], "select_airplanes_ships (imagens)")
-        got_y = as_array(got[1], "select_airplanes_ships (rótulos)")
-        shape = f"rótulos de forma {labels.shape}"
-        if len(got_x) != m or len(got_y) != m:
-            raise Wrong(
-                f"com {shape}, havia {m} aviões e navios entre {len(flat)} imagens; vieram "
-                f"{len(got_x)} imagens e {len(got_y)} rótulos."
-            )
-        if got_y.shape != (m,):
-            raise Wrong(f"com {shape}, devolva os rótulos com forma (M,); veio {got_y.shape}.")
-        if not np.array_equal(got_x, images[keep]):
-            raise Wrong("as imagens devolvidas não são os aviões e navios, na ordem original.")
-        expected = (flat[keep] == 8).astype(int)
-        if np.array_equal(got_y, flat[keep]):
-            raise Wrong("os rótulos ainda são 0 e 8: troque para avião → 0 e navio → 1.")
-        if np.array_equal(got_y, 1 - expected):
-            raise Wrong("rótulos invertidos: o pedido é avião → 0 e navio → 1.")
-        if not np.array_equal(got_y, expected):
-            raise Wrong("os rótulos devem ser 0 (avião) e 1 (navio), na ordem das imagens.")
-        if not np.issubdtype(got_y.dtype, np.integer):
-            raise Wrong(f"use rótulos inteiros (veio dtype {got_y.dtype}).")
-    return "separa aviões (0) e navios (1), na ordem, com rótulos (N,) ou (N, 1)."
+    return judge_class_pair(
+        "select_airplanes_ships", cases, results, (0, 8), ("avião", "navio"), ("aviões", "navios")
+    )
 
 
 TESTS = {
