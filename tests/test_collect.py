@@ -577,3 +577,12 @@ def test_a_source_of_another_kind_is_a_clear_error(course, tmp_path):
     (tmp_path / "quebrado.zip").write_bytes(b"PK isto nao e zip")
     with pytest.raises(GradingError, match="zip válido"):
         col.collect(course, LESSON, tmp_path / "quebrado.zip", NB)
+
+
+def test_a_lettered_lessons_notebook_is_not_taken_for_the_numbered_one(course, tmp_path):
+    for lesson in ("03_lenet", "03b_taxa_e_lote"):
+        (course / "solutions" / lesson).mkdir(parents=True)
+    member = moodle("Bia", 2, "Copy of 03b_taxa_e_lote (1).ipynb")
+    source = make_zip(tmp_path / "a.zip", [(member, b"{}")])
+    report = col.collect(course, "03_lenet", source, ["03_lenet.ipynb"])
+    assert "parece ser 03b_taxa_e_lote" in reasons(report)[member]

@@ -15,6 +15,7 @@ from conftest import LESSONS, ROOT, SOLUTIONS
 
 from autograder import course
 from grader import grading, notebooks, sandbox
+from grader.verdicts import lesson_key
 
 LESSON_IDS = [p.parent.name for p in SOLUTIONS]
 SMOKE_LIMIT_S = 120 * 1.5  # the target is 2 min on 2 cores; leave room for a loaded CI machine
@@ -170,4 +171,4 @@ def test_exercises_have_points_docstrings_and_self_checks(notebook):
             pending_answer = None
     assert pending_answer is None, f"answer cell {pending_answer} has no test cell after it"
     assert len(ids) == len(set(ids)), "grade_ids must be unique"
-    importlib.import_module(f"autograder.checks.lesson{notebook.parent.name[:2]}")
+    importlib.import_module(f"autograder.checks.lesson{lesson_key(notebook.parent.name)}")

@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT
 
 from grader import grading, publish
+from grader.verdicts import lesson_key
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 # the instructor package (grader.x, import grader), its verdicts module, the instructor side;
@@ -70,7 +71,7 @@ def _scratch(target: Path, lessons=(SMALL_LESSON,)) -> Path:
     root = grading.scratch_course(ROOT, target, list(lessons))
     for lesson in lessons:
         shutil.copytree(ROOT / "lessons" / lesson, root / "lessons" / lesson)
-    others = [f"lesson{p.name[:2]}.py" for p in ROOT.glob("solutions/*") if p.name not in lessons]
+    others = [f"lesson{lesson_key(p.name)}.py" for p in ROOT.glob("solutions/*") if p.name not in lessons]
     skip = shutil.ignore_patterns("__pycache__", "*.pyc", *others)
     shutil.copytree(ROOT / "autograder", root / "autograder", ignore=skip)
     shutil.copytree(ROOT / "data", root / "data")

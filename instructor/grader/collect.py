@@ -79,7 +79,7 @@ _MOODLE = re.compile(
 )
 # Canvas: "sobrenomenome_123_456_<arquivo>" or "sobrenomenome_late_123_456_<arquivo>".
 _CANVAS = re.compile(r"^(?P<name>[a-z]+)(_late)?_(?P<id>\d+)_(?P<sub>\d+)_(?P<rest>.+)$", re.I)
-_LESSON_ID = re.compile(r"(?<![0-9])(\d{2})_([a-z][a-z0-9]*(?:_[a-z0-9]+)*)", re.I)
+_LESSON_ID = re.compile(r"(?<![0-9])(\d{2}[a-z]?)_([a-z][a-z0-9]*(?:_[a-z0-9]+)*)", re.I)
 
 
 def slug(text: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import grading
+from . import grading, verdicts
 
 SOLUTION_RE = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 
@@ -46,7 +46,7 @@ def lesson_module(lesson: str):
     It may define ``DEMO_WRONG_ANSWER`` (``{grade_id of an answer cell: wrong source}``) and
     ``DEMO_EXTRA_STUDENTS`` (``[(name, description, expected, {grade_id: source})]``).
     """
-    return importlib.import_module(f"grader.verdicts.lesson{lesson[:2]}")
+    return verdicts.lesson_module(lesson)
 
 
 @dataclass

@@ -35,9 +35,15 @@ class Malformed(Exception):
     """The probe output is not what a probe writes: it was forged or damaged."""
 
 
+def lesson_key(lesson: str) -> str:
+    """What names a lesson's modules: the folder's prefix (``02_cifar10`` → ``02``,
+    ``03b_taxa_e_lote`` → ``03b``); ``checks``, ``probes`` and ``verdicts`` use ``lesson`` + it."""
+    return lesson.split("_", 1)[0]
+
+
 def lesson_module(lesson: str):
     """The verdict module of a lesson (``02_cifar10`` → ``grader.verdicts.lesson02``)."""
-    return importlib.import_module(f"grader.verdicts.lesson{lesson[:2]}")
+    return importlib.import_module(f"grader.verdicts.lesson{lesson_key(lesson)}")
 
 
 def decode(value):
@@ -148,7 +154,7 @@ def probe_and_judge(lesson: str, grade_id: str, *answers, seed: int | None = Non
     import secrets
 
     probe_name, _ = lesson_module(lesson).TESTS[grade_id]
-    module = importlib.import_module(f"autograder.probes.lesson{lesson[:2]}")
+    module = importlib.import_module(f"autograder.probes.lesson{lesson_key(lesson)}")
     seed = secrets.randbelow(2**62) if seed is None else seed
     captured = []
     previous_env, previous_sink = os.environ.get(probes.SEED_VARIABLE), probes.sink
