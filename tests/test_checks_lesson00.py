@@ -1,0 +1,133 @@
+"""Lesson 00's visible self-checks: they accept right answers and reject wrong ones with a
+Portuguese message, and hold no answer."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+from lessontools import solution_namespace
+
+from autograder.checks import CheckFailed
+from autograder.checks import lesson00 as check
+
+SOLVED = solution_namespace("00_fundamentos")
+
+
+def _stub(*args, **kwargs):
+    raise NotImplementedError()
+
+
+def passes(fn, *args, capsys):
+    fn(*args)
+    assert "✅" in capsys.readouterr().out
+
+
+def fails(fn, *args):
+    """Call ``fn(*args[:-1])``: it must raise CheckFailed matching ``args[-1]``."""
+    *args, match = args
+    with pytest.raises(CheckFailed, match=match) as info:
+        fn(*args)
+    assert str(info.value).startswith("❌")
+
+
+@pytest.mark.parametrize("part", ["shape", "values"])
+def test_correlate_accepts_the_solution(part, capsys):
+    passes(check.correlate2d_valid, SOLVED["correlate2d_valid"], part, capsys=capsys)
+
+
+def test_correlate_rejects_mistakes():
+    solve = SOLVED["correlate2d_valid"]
+    fails(check.correlate2d_valid, lambda i, k: solve(i, k[::-1, ::-1]), "values", "Não gire")
+    fails(check.correlate2d_valid, lambda i, k: np.zeros(i.shape), "shape", "forma")
+    fails(check.correlate2d_valid, lambda i, k: solve(i, k).tolist(), "shape", "np.ndarray")
+    fails(check.correlate2d_valid, _stub, "values", "ainda não foi implementada")
+    with pytest.raises(ValueError):
+        check.correlate2d_valid(solve, "valores")
+
+
+@pytest.mark.parametrize("part", ["values", "errors"])
+def test_output_size_accepts_the_solution(part, capsys):
+    passes(check.conv_output_size, SOLVED["conv_output_size"], part, capsys=capsys)
+
+
+def test_output_size_rejects_mistakes(capsys):
+    def floor(w, f, s=1, p=0):
+        return (w - f + 2 * p) // s + 1
+
+    passes(check.conv_output_size, floor, "values", capsys=capsys)
+    fails(check.conv_output_size, floor, "errors", "ValueError")
+    fails(check.conv_output_size, lambda w, f, s=1, p=0: (w - f + 2 * p) / s + 1, "values", "int")
+    fails(check.conv_output_size, lambda w, f, s=1, p=0: (w - f) // s + 1, "values", "Keras")
+
+
+@pytest.mark.parametrize("part", ["max", "avg", "odd"])
+def test_pool_accepts_the_solution(part, capsys):
+    passes(check.pool_2x2, SOLVED["pool_2x2"], part, capsys=capsys)
+
+
+def test_pool_rejects_mistakes():
+    solve = SOLVED["pool_2x2"]
+    fails(check.pool_2x2, lambda x, m: solve(x, "avg" if m == "max" else "max"), "max", "valores")
+
+    def padded(x, mode):
+        x = np.pad(x, ((0, x.shape[0] % 2), (0, x.shape[1] % 2)))
+        return solve(x, mode)
+
+    fails(check.pool_2x2, padded, "odd", "forma")
+
+
+def test_conv2d_params(capsys):
+    passes(check.conv2d_params, SOLVED["conv2d_params"], capsys=capsys)
+    fails(check.conv2d_params, lambda f, d1, k: f * f * d1 + k, "count_params")
+    fails(check.conv2d_params, lambda f, d1, k: 1.0 * (f * f * d1 * k + k), "inteiro")
+
+
+@pytest.mark.parametrize("part", ["convs", "dense", "pooling"])
+def test_lenet_accepts_the_solution(part, capsys):
+    passes(check.build_lenet5, SOLVED["build_lenet5"], part, capsys=capsys)
+
+
+def test_lenet_rejects_mistakes():
+    def with_max(input_shape=(32, 32, 1), num_classes=10):
+        model = SOLVED["build_lenet5"](input_shape, num_classes)
+        layers = [
+            keras.layers.MaxPooling2D(2) if type(layer).__name__ == "AveragePooling2D" else layer
+            for layer in model.layers
+        ]
+        return keras.Sequential([keras.Input(shape=input_shape)] + layers)
+
+    fails(check.build_lenet5, with_max, "pooling", "AveragePooling2D")
+    fails(check.build_lenet5, lambda s, k: None, "convs", "modelo Keras")
+
+
+@pytest.mark.parametrize("part", ["alexnet", "params", "macs"])
+def test_layer_costs_accepts_the_solution(part, capsys):
+    passes(check.layer_costs, SOLVED["layer_costs"], part, capsys=capsys)
+
+
+def test_layer_costs_rejects_mistakes():
+    solve = SOLVED["layer_costs"]
+
+    def no_dense_bias(specs, shape):
+        return [
+            (p - s[1], m) if s[0] == "dense" else (p, m)
+            for s, (p, m) in zip(specs, solve(specs, shape))
+        ]
+
+    def bias_as_mac(specs, shape):
+        return [
+            (p, m // (p - s[1]) * p) if s[0] == "conv" else (p, m)
+            for s, (p, m) in zip(specs, solve(specs, shape))
+        ]
+
+    fails(check.layer_costs, no_dense_bias, "alexnet", "vieses das")
+    fails(check.layer_costs, no_dense_bias, "params", "parâmetros")
+    fails(check.layer_costs, bias_as_mac, "alexnet", "viés")
+    fails(check.layer_costs, bias_as_mac, "macs", "MACs")
+    fails(check.layer_costs, lambda s, i: [], "params", "um par")
+
+
+def test_multiple_choice_checks_only_the_form(capsys):
+    passes(check.multiple_choice, "c", "resposta_transferencia", capsys=capsys)
+    fails(check.multiple_choice, "e", "resposta_transferencia", "letras")
