@@ -395,3 +395,145 @@ def synthetic_digits(n_train: int = 2000, n_test: int = 500, seed: int = 0):
         return images, labels
 
     return make(n_train, seed), make(n_test, seed + 1)
+
+
+# --------------------------------------------------------------------------- Boston Housing
+
+DEBIAN_BOSTON_HOUSING = Path("/usr/lib/R/site-library/mlbench/data/BostonHousing.rda")
+"""Boston Housing as Debian's ``r-cran-mlbench`` package ships it (an R data file)."""
+
+BOSTON_FEATURES = (
+    "crim",
+    "zn",
+    "indus",
+    "chas",
+    "nox",
+    "rm",
+    "age",
+    "dis",
+    "rad",
+    "tax",
+    "ptratio",
+    "b",
+    "lstat",
+)
+"""The 13 attributes of Boston Housing, in the column order of Keras (lesson 03b)."""
+
+_R_TO_CSV = (
+    "frame <- get(load(commandArgs(TRUE)[1])); "
+    "frame[] <- lapply(frame, function(column) as.numeric(as.character(column))); "
+    "write.table(frame, stdout(), sep = ',', quote = FALSE, row.names = FALSE)"
+)
+
+
+def read_r_data_frame(path) -> dict[str, np.ndarray]:
+    """The data.frame saved in an ``.rda`` file, as numeric columns (factors become the
+    numbers their levels spell). R itself reads it: ``Rscript`` comes with every Debian
+    ``r-cran-*`` package that ships such a file (lesson 03b)."""
+    import subprocess
+
+    try:
+        result = subprocess.run(
+            ["Rscript", "--vanilla", "-e", _R_TO_CSV, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except FileNotFoundError as error:
+        raise DatasetNotFoundError(
+            f"Para ler {path} é preciso o R (Rscript), que não está instalado."
+        ) from error
+    if result.returncode != 0:
+        raise ValueError(f"o R não conseguiu ler {path}: {result.stderr.strip()[-300:]}")
+    lines = result.stdout.strip().splitlines()
+    names = lines[0].split(",")
+    values = np.array([line.split(",") for line in lines[1:]], dtype=np.float64)
+    return {name: values[:, i] for i, name in enumerate(names)}
+
+
+def _split_like_keras(x, y, test_split: float, seed: int):
+    """The shuffle and split of ``keras.datasets.boston_housing.load_data``."""
+    indices = np.arange(len(x))
+    np.random.RandomState(seed).shuffle(indices)
+    x, y = x[indices], y[indices]
+    cut = int(len(x) * (1 - test_split))
+    return (np.array(x[:cut]), np.array(y[:cut])), (np.array(x[cut:]), np.array(y[cut:]))
+
+
+def _boston_from(folder_or_file: Path):
+    """``(x, y)`` from Keras's ``boston_housing.npz`` or mlbench's ``BostonHousing.rda``."""
+    path = folder_or_file
+    if path.is_dir():
+        for name in ("boston_housing.npz", "BostonHousing.rda"):
+            if (path / name).is_file():
+                path = path / name
+                break
+        else:
+            return None
+    if not path.is_file():
+        return None
+    if path.suffix == ".npz":
+        with np.load(path, allow_pickle=False) as f:
+            return np.asarray(f["x"], np.float64), np.asarray(f["y"], np.float64)
+    columns = read_r_data_frame(path)
+    x = np.stack([columns[name] for name in BOSTON_FEATURES], axis=1)
+    return x, columns["medv"]
+
+
+def synthetic_boston_housing(n: int = 506, seed: int = 0):
+    """A deterministic stand-in with Boston Housing's shapes: 13 attributes of roughly the
+    real ranges and a price (thousands of dollars, 5 to 50) that depends on them (lesson 03b).
+    Used only by smoke mode and tests."""
+    rng = np.random.default_rng(seed)
+    low = np.array([0.0, 0, 0.5, 0, 0.39, 3.6, 3, 1.1, 1, 190, 12.6, 0.3, 1.7])
+    high = np.array([89.0, 100, 27.7, 1, 0.87, 8.8, 100, 12.1, 24, 711, 22, 397, 38])
+    x = low + (high - low) * rng.beta(1.5, 1.5, size=(n, 13))
+    x[:, 3] = (rng.random(n) < 0.07).astype(np.float64)  # chas: 0 or 1
+    x[:, 8] = np.round(x[:, 8])  # rad: an index
+    price = 22 + 6 * (x[:, 5] - 6.2) - 0.5 * (x[:, 12] - 12) - 0.6 * (x[:, 10] - 18)
+    price += 3 * x[:, 3] - 0.02 * (x[:, 6] - 68) + rng.normal(0, 2.5, size=n)
+    return x, np.clip(price, 5.0, 50.0)
+
+
+def load_boston_housing(directory=None, test_split: float = 0.2, seed: int = 113):
+    """Load Boston Housing as ``keras.datasets.boston_housing.load_data()`` does
+    (lesson 03b): 404 houses for training and 102 for test, 13 attributes, the median
+    price in thousands of dollars; the same shuffle (``seed=113``) and split.
+
+    Looks at ``directory``/``BOSTON_HOUSING_DIR`` (Keras's ``boston_housing.npz`` or
+    mlbench's ``BostonHousing.rda``), the Keras cache, Debian's ``r-cran-mlbench``
+    package, then downloads. In smoke mode, without any of them, a synthetic stand-in.
+    """
+    explicit = _explicit_dir(directory, "BOSTON_HOUSING_DIR")
+    if explicit is not None:
+        found = _boston_from(explicit)
+        if found is None:
+            raise DatasetNotFoundError(
+                f"A pasta {str(explicit)!r} não contém boston_housing.npz nem "
+                "BostonHousing.rda."
+            )
+        return _split_like_keras(*found, test_split, seed)
+    for candidate in (keras_cache_dir() / "boston_housing.npz", DEBIAN_BOSTON_HOUSING):
+        found = _boston_from(candidate)
+        if found is not None:
+            return _split_like_keras(*found, test_split, seed)
+    if settings.smoke():
+        message = (
+            "Boston Housing real não está disponível neste computador: usando dados "
+            "SINTÉTICOS do modo rápido, com as mesmas formas (404 e 102 casas, 13 atributos); "
+            "só servem para testar o código. No Colab, rode com COURSE_SMOKE=0."
+        )
+        print("AVISO:", message)
+        warnings.warn(message, SyntheticDataWarning, stacklevel=2)
+        return _split_like_keras(*synthetic_boston_housing(), test_split, seed)
+    try:
+        import keras
+
+        return keras.datasets.boston_housing.load_data(test_split=test_split, seed=seed)
+    except Exception as error:
+        raise _missing(
+            "Boston Housing",
+            "BOSTON_HOUSING_DIR",
+            f"O download falhou ({type(error).__name__}: {error}). "
+            "No Debian/Ubuntu: sudo apt install r-cran-mlbench.",
+        ) from error

@@ -59,7 +59,12 @@ def no_download(monkeypatch):
     def refuse(*args, **kwargs):
         raise OSError("sem rede (teste)")
 
-    for module in (keras.datasets.cifar10, keras.datasets.mnist, keras.datasets.fashion_mnist):
+    for module in (
+        keras.datasets.cifar10,
+        keras.datasets.mnist,
+        keras.datasets.fashion_mnist,
+        keras.datasets.boston_housing,
+    ):
         monkeypatch.setattr(module, "load_data", refuse)
 
 
