@@ -1,0 +1,507 @@
+"""Probes of lesson 09 (EfficientNet); the grader judges them (see :mod:`autograder.probes`).
+
+Compound scaling, the activations and the convolution costs are probed with plain calls on
+fresh numbers and arrays. The blocks (inverted residual, squeeze-and-excitation) are built on
+fresh input shapes and described as graphs, with their outputs on fresh images; the inverted
+residual block first gets weights whose effect a grader can follow by hand (every weight zero
+but the bias of the final 1×1 projection). The transfer-learning model is built with
+``weights=None`` at a small resolution (nothing is downloaded), and ``unfreeze_top`` is tried
+first on a small stand-in base, then on a real EfficientNetB0 base: an answer of the wrong kind
+never gets to the expensive model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import call, emit, generator, run_seed, value
+from .lesson07 import graph
+
+# ---------------------------------------------------------------------------- exercise 1
+
+
+def _scaling_cases(gen):
+    """(phi, coefficients): the paper's φ = 1, fresh φ with the default coefficients, then
+    fresh φ with fresh coefficients passed by name (``None``: use the defaults)."""
+    cases = [(1.0, None)]
+    cases += [(float(gen.uniform(0.2, 7.0)), None) for _ in range(3)]
+    for _ in range(3):
+        coefficients = tuple(float(v) for v in gen.uniform(1.02, 1.6, size=3).round(4))
+        cases.append((float(gen.uniform(0.2, 6.0)), coefficients))
+    return cases
+
+
+def compound_multipliers_inputs(gen):
+    return _scaling_cases(gen)
+
+
+def compound_flops_inputs(gen):
+    return _scaling_cases(gen)
+
+
+def _call_scaling(fn, phi, coefficients):
+    if coefficients is None:
+        return call(fn, phi)
+    alpha, beta, gamma = coefficients
+    return call(fn, phi, alpha=alpha, beta=beta, gamma=gamma)
+
+
+def _scaling_probe(name: str, fn) -> None:
+    seed = run_seed()
+    cases = globals()[f"{name}_inputs"](generator(seed, name))
+    emit(name, seed, [_call_scaling(fn, phi, c) for phi, c in cases])
+
+
+def compound_multipliers(fn) -> None:
+    _scaling_probe("compound_multipliers", fn)
+
+
+def compound_flops(fn) -> None:
+    _scaling_probe("compound_flops", fn)
+
+
+# ---------------------------------------------------------------------------- exercise 2
+
+
+def _activation_cases(gen):
+    """A short float32 vector first, then fresh shapes: wide normal values, a batch with
+    extreme values (±30) and zeros, and a float64 array."""
+    cases = [np.linspace(-3.0, 3.0, 7, dtype="float32")]
+    rows, cols = int(gen.integers(2, 9)), int(gen.integers(2, 9))
+    cases.append((gen.normal(0.0, 3.0, size=(rows, cols))).astype("float32"))
+    batch = gen.uniform(-6.0, 6.0, size=(2, int(gen.integers(2, 6)), int(gen.integers(2, 6)), 3))
+    batch = batch.astype("float32")
+    batch[0, 0, 0, :] = [-30.0, 0.0, 30.0]
+    cases.append(batch)
+    cases.append(gen.normal(0.0, 2.0, size=int(gen.integers(5, 40))))
+    return cases
+
+
+def swish_inputs(gen):
+    return _activation_cases(gen)
+
+
+def gelu_inputs(gen):
+    return _activation_cases(gen)
+
+
+def gelu_sigmoid_inputs(gen):
+    return _activation_cases(gen)
+
+
+def _activation_probe(name: str, fn) -> None:
+    seed = run_seed()
+    cases = globals()[f"{name}_inputs"](generator(seed, name))
+    results = []
+    for x in cases:  # the student gets a copy: an answer that edits x changes no case
+        results.append(call(fn, x.copy()))
+        if "error" in results[-1]:
+            break
+    emit(name, seed, results)
+
+
+def swish(fn) -> None:
+    _activation_probe("swish", fn)
+
+
+def gelu(fn) -> None:
+    _activation_probe("gelu", fn)
+
+
+def gelu_sigmoid(fn) -> None:
+    _activation_probe("gelu_sigmoid", fn)
+
+
+# ---------------------------------------------------------------------------- exercise 3
+
+
+def _conv_cases(gen):
+    """(height, width, channels_in, channels_out, kernel_size): a small case, then fresh
+    sizes (kernels 1, 3, 5 or 7)."""
+    cases = [(5, 5, 3, 4, 3)]
+    for _ in range(4):
+        cases.append(
+            (
+                int(gen.integers(4, 65)),
+                int(gen.integers(4, 65)),
+                int(gen.integers(1, 65)),
+                int(gen.integers(1, 129)),
+                int(gen.choice([1, 3, 5, 7])),
+            )
+        )
+    return cases
+
+
+def conv_costs_params_inputs(gen):
+    return _conv_cases(gen)
+
+
+def conv_costs_mults_inputs(gen):
+    return _conv_cases(gen)
+
+
+def _conv_probe(name: str, fn) -> None:
+    seed = run_seed()
+    cases = globals()[f"{name}_inputs"](generator(seed, name))
+    emit(name, seed, [call(fn, *case) for case in cases])
+
+
+def conv_costs_params(fn) -> None:
+    _conv_probe("conv_costs_params", fn)
+
+
+def conv_costs_mults(fn) -> None:
+    _conv_probe("conv_costs_mults", fn)
+
+
+# ---------------------------------------------------------------------------- exercise 4
+
+
+def _inverted_case(gen) -> dict:
+    channels = int(gen.integers(2, 17))
+    expand = channels * int(gen.integers(2, 7))
+    if gen.random() < 0.3:
+        expand = channels + int(gen.integers(1, 30))
+    height, width = int(gen.integers(4, 13)), int(gen.integers(4, 13))
+    return {
+        "shape": (height, width, channels),
+        "expand": expand,
+        "x": gen.normal(0.0, 1.0, size=(2, height, width, channels)).astype("float32"),
+        "beta": gen.uniform(-1.0, 1.0, size=channels).astype("float32"),
+    }
+
+
+def set_projection_bias(model, expand: int, beta: np.ndarray) -> None:
+    """Zero every weight of ``model`` except the bias of the 1×1 projection (a Conv2D from
+    ``expand`` channels to ``len(beta)``), which becomes ``beta`` (lesson 09).
+
+    The inverted residual block then gives x + β when the projection is linear and the sum
+    takes x itself: the expansion and the depthwise convolution output zeros.
+    """
+    from .lesson07 import _all_layers
+
+    for layer in _all_layers(model):
+        kernel = getattr(layer, "kernel", None)
+        projection = (
+            type(layer).__name__ == "Conv2D"
+            and kernel is not None
+            and tuple(kernel.shape) == (1, 1, expand, len(beta))
+        )
+        for weight in layer.weights:
+            new = np.zeros(tuple(weight.shape), dtype="float32")
+            name = weight.name.split("/")[-1]
+            if projection and name == "bias":
+                new = beta.astype("float32")
+            elif type(layer).__name__ == "BatchNormalization" and name == "moving_variance":
+                new = np.ones(tuple(weight.shape), dtype="float32")
+            elif type(layer).__name__ == "BatchNormalization" and name == "gamma":
+                new = np.ones(tuple(weight.shape), dtype="float32")
+            weight.assign(new)
+
+
+def _inverted_result(fn, case: dict) -> dict:
+    """The block applied to a fresh input, as a model: graph, parameters, output shape, and
+    its output on ``x`` after :func:`set_projection_bias`."""
+    import keras
+
+    inputs = keras.Input(shape=case["shape"])
+    model = keras.Model(inputs, fn(inputs, case["expand"]))
+    described = {
+        "kind": "Model",
+        "graph": graph(model),
+        "params": int(model.count_params()),
+        "output_shape": [None if d is None else int(d) for d in model.output_shape],
+    }
+    set_projection_bias(model, case["expand"], case["beta"])
+    described["output"] = np.asarray(model(case["x"], training=False))
+    return described
+
+
+def inverted_residual_shape_inputs(gen):
+    return [_inverted_case(gen) for _ in range(2)]
+
+
+def inverted_residual_params_inputs(gen):
+    return [_inverted_case(gen) for _ in range(2)]
+
+
+def inverted_residual_sum_inputs(gen):
+    return [_inverted_case(gen) for _ in range(2)]
+
+
+def _inverted_probe(name: str, fn) -> None:
+    seed = run_seed()
+    cases = globals()[f"{name}_inputs"](generator(seed, name))
+    results = []
+    for case in cases:
+        results.append(call(_inverted_result, fn, case))
+        if "error" in results[-1]:
+            break
+    emit(name, seed, results)
+
+
+def inverted_residual_shape(fn) -> None:
+    _inverted_probe("inverted_residual_shape", fn)
+
+
+def inverted_residual_params(fn) -> None:
+    _inverted_probe("inverted_residual_params", fn)
+
+
+def inverted_residual_sum(fn) -> None:
+    _inverted_probe("inverted_residual_sum", fn)
+
+
+# ---------------------------------------------------------------------------- exercise 5
+
+
+def _se_case(gen, kind: str) -> dict:
+    """A case of ``kind``: ``"params"`` (at least ``ratio`` channels), ``"guard"`` (fewer
+    channels than ``ratio``: ch // ratio is 0) or ``"excitation"`` (ch // ratio ≥ 6, so that
+    some ReLU of the middle layer is active for some image: with a single neuron, a right
+    block may give the same weights to every image). Batches of 4 images at least 4 pixels
+    wide, each channel of each image shifted, so that their averages differ."""
+    if kind == "guard":
+        ratio = int(gen.choice([8, 16]))
+        channels = int(gen.integers(1, ratio))
+    elif kind == "excitation":
+        ratio = int(gen.choice([2, 4]))
+        channels = ratio * int(gen.integers(6, 12)) + int(gen.integers(0, ratio))
+    else:
+        ratio = int(gen.choice([2, 4, 8, 16]))
+        channels = ratio * int(gen.integers(1, 5)) + int(gen.integers(0, ratio))
+    height, width = int(gen.integers(4, 10)), int(gen.integers(4, 10))
+    x = gen.normal(0.0, 1.0, size=(4, height, width, channels))
+    x += gen.uniform(-1.0, 1.0, size=(4, 1, 1, channels))
+    x = x.astype("float32")
+    x[np.abs(x) < 0.05] = 0.5  # the grader divides by x
+    return {"shape": (height, width, channels), "ratio": ratio, "x": x}
+
+
+def _se_result(fn, case: dict) -> dict:
+    """The SE block on a fresh input (its own random initial weights): graph, parameters,
+    output shape and its output on ``x``."""
+    import keras
+
+    inputs = keras.Input(shape=case["shape"])
+    model = keras.Model(inputs, fn(inputs, ratio=case["ratio"]))
+    return {
+        "kind": "Model",
+        "graph": graph(model),
+        "params": int(model.count_params()),
+        "output_shape": [None if d is None else int(d) for d in model.output_shape],
+        "output": np.asarray(model(case["x"], training=False)),
+    }
+
+
+def se_block_params_inputs(gen):
+    return [_se_case(gen, "params") for _ in range(2)]
+
+
+def se_block_guard_inputs(gen):
+    return [_se_case(gen, "guard") for _ in range(2)]
+
+
+def se_block_excitation_inputs(gen):
+    return [_se_case(gen, "excitation") for _ in range(2)]
+
+
+def _se_probe(name: str, fn) -> None:
+    seed = run_seed()
+    cases = globals()[f"{name}_inputs"](generator(seed, name))
+    results = []
+    for case in cases:
+        results.append(call(_se_result, fn, case))
+        if "error" in results[-1]:
+            break
+    emit(name, seed, results)
+
+
+def se_block_params(fn) -> None:
+    _se_probe("se_block_params", fn)
+
+
+def se_block_guard(fn) -> None:
+    _se_probe("se_block_guard", fn)
+
+
+def se_block_excitation(fn) -> None:
+    _se_probe("se_block_excitation", fn)
+
+
+# ---------------------------------------------------------------------------- exercise 6
+
+
+def _transfer_cases(gen):
+    """(num_classes, input_shape, image_size, images): two fresh class counts (never 10),
+    CIFAR-sized or smaller inputs, small resolutions (EfficientNetB0 accepts 32 and up)."""
+    cases = []
+    for input_shape in ((32, 32, 3), (int(gen.integers(16, 32)),) * 2 + (3,)):
+        classes = int(gen.choice([k for k in range(2, 21) if k != 10]))
+        size = int(gen.choice([32, 40, 48]))
+        images = gen.integers(0, 256, size=(2, *input_shape)).astype("float32")
+        cases.append((classes, input_shape, size, images))
+    return cases
+
+
+def _layer_summary(layer) -> dict:
+    import keras
+
+    from . import _plain
+
+    weights = layer.trainable_weights if layer.trainable else []
+    return {
+        "class": type(layer).__name__,
+        "name": layer.name,
+        "config": _plain(layer.get_config()),
+        "trainable": bool(layer.trainable),
+        "params": int(layer.count_params()) if layer.built else 0,
+        "trainable_params": int(sum(np.prod(w.shape) for w in weights)),
+        "nested": isinstance(layer, keras.Model),
+        "layers": len(getattr(layer, "layers", []) or []),
+    }
+
+
+def _transfer_result(fn, classes, input_shape, size, images) -> dict:
+    """The model described: its layers (nested models summed up), parameters, trainable
+    parameters and its output on ``images`` (inference)."""
+    import keras
+
+    model = fn(classes, input_shape, image_size=size, weights=None)
+    if not isinstance(model, keras.Model):
+        return {"kind": type(model).__name__}
+    return {
+        "kind": "Model",
+        "layers": [_layer_summary(layer) for layer in model.layers],
+        "params": int(model.count_params()),
+        "trainable_params": int(sum(np.prod(w.shape) for w in model.trainable_weights)),
+        "output": np.asarray(model(images, training=False)),
+    }
+
+
+def transfer_output_inputs(gen):
+    return _transfer_cases(gen)
+
+
+def transfer_frozen_inputs(gen):
+    return _transfer_cases(gen)
+
+
+def _transfer_probe(name: str, fn) -> None:
+    seed = run_seed()
+    cases = globals()[f"{name}_inputs"](generator(seed, name))
+    results = []
+    for case in cases:
+        results.append(call(_transfer_result, fn, *case))
+        if "error" in results[-1]:
+            break
+    emit(name, seed, results)
+
+
+def transfer_output(fn) -> None:
+    _transfer_probe("transfer_output", fn)
+
+
+def transfer_frozen(fn) -> None:
+    _transfer_probe("transfer_frozen", fn)
+
+
+def stand_in_base():
+    """A small frozen base: convolutions, BatchNormalization, activations and a dense layer,
+    the kinds of layers an EfficientNet has (lesson 09)."""
+    import keras
+
+    layers = keras.layers
+    inputs = keras.Input(shape=(8, 8, 3))
+    x = layers.Conv2D(4, 3, padding="same")(inputs)
+    x = layers.BatchNormalization()(x)
+    x = layers.Activation("swish")(x)
+    x = layers.DepthwiseConv2D(3, padding="same")(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.Activation("swish")(x)
+    x = layers.Conv2D(6, 1)(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dense(5)(x)
+    base = keras.Model(inputs, x, name="base")
+    base.trainable = False
+    return base
+
+
+def efficientnet_base():
+    """EfficientNetB0 without its top, random weights, 32×32 input, frozen (lesson 09)."""
+    import keras
+
+    base = keras.applications.EfficientNetB0(
+        include_top=False, weights=None, input_shape=(32, 32, 3)
+    )
+    base.trainable = False
+    return base
+
+
+def _unfreeze_cases(gen):
+    """(base kind, n): the stand-in base first, then EfficientNetB0 with n = 20 (the
+    Keras example's choice) and two fresh n."""
+    cases = [("stand-in", int(gen.integers(3, 9)))]
+    cases += [("efficientnetb0", 20)]
+    cases += [("efficientnetb0", int(v)) for v in gen.integers(5, 120, size=2)]
+    return cases
+
+
+def _state(base) -> dict:
+    return {
+        "base_trainable": bool(base.trainable),
+        "layers": [
+            [type(layer).__name__, bool(layer.weights), bool(layer.trainable)]
+            for layer in base.layers
+        ],
+    }
+
+
+def unfreeze_top_layers_inputs(gen):
+    return _unfreeze_cases(gen)
+
+
+def unfreeze_top_bn_inputs(gen):
+    return _unfreeze_cases(gen)
+
+
+def _unfreeze_probe(name: str, fn) -> None:
+    """The answer gets the stand-in base first; only an answer that made some layer of it
+    trainable, without error, is tried on EfficientNetB0 (built once, frozen again before
+    each call)."""
+    seed = run_seed()
+    cases = globals()[f"{name}_inputs"](generator(seed, name))
+    results = []
+    real = None
+    for kind, n in cases:
+        if kind == "stand-in":
+            base = stand_in_base()
+        else:
+            if real is None:
+                real = efficientnet_base()
+            base = real
+            base.trainable = False
+        answer = call(fn, base, n)
+        if "error" in answer:
+            results.append(answer)
+            break
+        state = _state(base)
+        results.append(value(state))
+        moved = any(weights and trainable for _, weights, trainable in state["layers"])
+        if not (state["base_trainable"] and moved):
+            break
+    emit(name, seed, results)
+
+
+def unfreeze_top_layers(fn) -> None:
+    _unfreeze_probe("unfreeze_top_layers", fn)
+
+
+def unfreeze_top_bn(fn) -> None:
+    _unfreeze_probe("unfreeze_top_bn", fn)
+
+
+def resposta_bn(answer) -> None:
+    seed = run_seed()
+    emit("resposta_bn", seed, value(answer))
