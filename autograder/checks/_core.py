@@ -95,3 +95,28 @@ def expect_compiled_classifier(model, name: str, input_shape, classes: int, gene
         "acc" in str((model.get_compile_config() or {}).get("metrics")),
         "Inclua metrics=['accuracy'] no compile.",
     )
+
+
+VALID_LETTERS = ("a", "b", "c", "d")
+"""The letters a multiple-choice answer may take (lesson 03); which one is right is not here."""
+
+
+def multiple_choice(answer, name: str) -> None:
+    """Check only the FORMAT of a multiple-choice answer: one letter a-d (lesson 03).
+
+    It never says whether the letter is right: that is graded after hand-in.
+    """
+    expect(
+        isinstance(answer, str),
+        f'`{name}` deve ser um texto com a letra da alternativa, por exemplo {name} = "a"; '
+        f"veio {type(answer).__name__}.",
+    )
+    letter = answer.strip().strip("()").strip().lower()
+    expect(
+        letter in VALID_LETTERS,
+        f'`{name}` deve ser uma das letras "a", "b", "c" ou "d"; veio {answer!r}.',
+    )
+    passed(
+        f"{name} = {letter!r} tem o formato certo. Se a alternativa está certa, você saberá "
+        "na correção."
+    )

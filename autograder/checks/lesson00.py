@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import CheckFailed, call, expect, expect_array, passed, rng
-from .lesson03 import multiple_choice
+from ._core import CheckFailed, call, expect, expect_array, multiple_choice, passed, rng
 
 __all__ = [
     "CheckFailed",

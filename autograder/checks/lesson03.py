@@ -22,12 +22,10 @@ from ._core import (
     expect_array,
     expect_compiled_classifier,
     expect_number,
+    multiple_choice,
     passed,
     rng,
 )
-
-VALID_LETTERS = ("a", "b", "c", "d")
-"""The letters a multiple-choice answer may take (lesson 03); which one is right is not here."""
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -218,30 +216,6 @@ def best_checkpoint(fn) -> None:
         )
         expect(callback.save_freq == "epoch", 'Grave ao fim de cada época (save_freq="epoch").')
     passed("best_checkpoint grava o modelo de maior taxa de acerto de validação.")
-
-
-# ---------------------------------------------------------------------------- multiple choice
-
-
-def multiple_choice(answer, name: str) -> None:
-    """Check only the FORMAT of a multiple-choice answer: one letter a-d (lesson 03).
-
-    It never says whether the letter is right: that is graded after hand-in.
-    """
-    expect(
-        isinstance(answer, str),
-        f'`{name}` deve ser um texto com a letra da alternativa, por exemplo {name} = "a"; '
-        f"veio {type(answer).__name__}.",
-    )
-    letter = answer.strip().strip("()").strip().lower()
-    expect(
-        letter in VALID_LETTERS,
-        f'`{name}` deve ser uma das letras "a", "b", "c" ou "d"; veio {answer!r}.',
-    )
-    passed(
-        f"{name} = {letter!r} tem o formato certo. Se a alternativa está certa, você saberá "
-        "na correção."
-    )
 
 
 # ---------------------------------------------------------------------------- exercise 2

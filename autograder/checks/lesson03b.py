@@ -12,8 +12,7 @@ import math
 import numpy as np
 
 from ..probes import lesson03b as _probe
-from ._core import CheckFailed, call, expect, passed, rng
-from .lesson03 import multiple_choice
+from ._core import CheckFailed, call, expect, multiple_choice, passed, rng
 
 __all__ = ["CheckFailed", "decay_schedule", "epochs_for_batch", "multiple_choice", "standardize"]
 

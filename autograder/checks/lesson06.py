@@ -15,7 +15,8 @@ import numpy as np
 
 from ..probes.lesson06 import model_graph
 from ._core import CheckFailed, call, expect, passed, rng
-from .lesson03 import multiple_choice, select_dogs_cats  # noqa: F401 - exercises 6 and 8
+from ._core import multiple_choice  # noqa: F401 - exercise 8
+from .lesson03 import select_dogs_cats  # noqa: F401 - exercise 6
 
 # ---------------------------------------------------------------------------- graphs
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..probes import lesson09 as _probe
-from ._core import CheckFailed, call, expect, passed, rng
-from .lesson03 import multiple_choice
+from ._core import CheckFailed, call, expect, multiple_choice, passed, rng
 
 __all__ = [
     "CheckFailed",

@@ -13,8 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..probes import lesson10 as _probe
-from ._core import CheckFailed, call, expect, expect_array, passed, rng
-from .lesson03 import multiple_choice
+from ._core import CheckFailed, call, expect, expect_array, multiple_choice, passed, rng
 
 __all__ = [
     "CheckFailed",

@@ -181,3 +181,42 @@ def _learning_rate(optimizer):
         return float(np.asarray(optimizer.learning_rate))
     except Exception:  # noqa: BLE001 - schedules and missing optimizers have none
         return None
+
+
+# --------------------------------------------------------------------------- graphs
+
+
+def _inbound(operation) -> list[str]:
+    """Names of the operations whose outputs feed ``operation`` (its first call)."""
+    nodes = getattr(operation, "_inbound_nodes", None) or []
+    if not nodes:
+        return []
+    return [parent.operation.name for parent in nodes[0].parent_nodes]
+
+
+def graph(model) -> list[dict]:
+    """Every operation of a functional model in order: class, name, simple config,
+    parameter count and the names of the operations that feed it (lesson 07)."""
+    import keras
+
+    operations = list(getattr(model, "operations", None) or model.layers)
+    described = []
+    for operation in operations:
+        if isinstance(operation, keras.layers.Layer):
+            entry = describe_layers([operation])[0]
+        else:  # a keras.ops operation (x + y, keras.ops.relu …): no weights
+            entry = {"class": type(operation).__name__, "config": {}, "activation": None}
+            entry["params"] = 0
+        entry["name"] = operation.name
+        entry["inbound"] = _inbound(operation)
+        described.append(entry)
+    return described
+
+
+def all_layers(layer) -> list:
+    """Every layer nested in ``layer`` (models inside models), depth first (lesson 07)."""
+    found = []
+    for inner in getattr(layer, "layers", []) or []:
+        found.append(inner)
+        found.extend(all_layers(inner))
+    return found

@@ -10,44 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import call, describe_layers, describe_model, emit, generator, run_seed, value
-
-# ---------------------------------------------------------------------------- graphs
-
-
-def _inbound(operation) -> list[str]:
-    """Names of the operations whose outputs feed ``operation`` (its first call)."""
-    nodes = getattr(operation, "_inbound_nodes", None) or []
-    if not nodes:
-        return []
-    return [parent.operation.name for parent in nodes[0].parent_nodes]
-
-
-def graph(model) -> list[dict]:
-    """Every operation of a functional model in order: class, name, simple config,
-    parameter count and the names of the operations that feed it (lesson 07)."""
-    import keras
-
-    operations = list(getattr(model, "operations", None) or model.layers)
-    described = []
-    for operation in operations:
-        if isinstance(operation, keras.layers.Layer):
-            entry = describe_layers([operation])[0]
-        else:  # a keras.ops operation (x + y, keras.ops.relu …): no weights
-            entry = {"class": type(operation).__name__, "config": {}, "activation": None}
-            entry["params"] = 0
-        entry["name"] = operation.name
-        entry["inbound"] = _inbound(operation)
-        described.append(entry)
-    return described
-
-
-def _all_layers(layer) -> list:
-    found = []
-    for inner in getattr(layer, "layers", []) or []:
-        found.append(inner)
-        found.extend(_all_layers(inner))
-    return found
+from . import all_layers, call, describe_model, emit, generator, graph, run_seed, value
 
 
 def set_probe_weights(model, beta: np.ndarray, kernel: np.ndarray) -> None:
@@ -57,7 +20,7 @@ def set_probe_weights(model, beta: np.ndarray, kernel: np.ndarray) -> None:
     moving mean and everything else zero; its moving variance one); each 1×1 Conv2D kernel
     of the shape of ``kernel`` becomes ``kernel``; every other weight becomes zero.
     """
-    for layer in _all_layers(model):
+    for layer in all_layers(model):
         kind = type(layer).__name__
         for weight in layer.weights:
             shape = tuple(weight.shape)

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import call, emit, generator, run_seed, value
-from .lesson07 import graph
+from . import all_layers, call, emit, generator, graph, run_seed, value
 
 # ---------------------------------------------------------------------------- exercise 1
 
@@ -178,9 +177,7 @@ def set_projection_bias(model, expand: int, beta: np.ndarray) -> None:
     The inverted residual block then gives x + β when the projection is linear and the sum
     takes x itself: the expansion and the depthwise convolution output zeros.
     """
-    from .lesson07 import _all_layers
-
-    for layer in _all_layers(model):
+    for layer in all_layers(model):
         kernel = getattr(layer, "kernel", None)
         projection = (
             type(layer).__name__ == "Conv2D"

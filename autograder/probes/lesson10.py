@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import call, emit, generator, run_seed, value
-from .lesson07 import graph
+from . import call, emit, generator, graph, run_seed, value
 
 # ---------------------------------------------------------------------------- exercise 1
 
