@@ -227,13 +227,17 @@ class ApplyVerdicts(NbGraderPreprocessor):
             try:
                 if len(found) > 1:
                     raise Malformed("a célula de teste tem mais de uma saída de sonda")
-                if not found and errors:
+                if errors:  # the probe is the cell's last statement: nothing may fail after it
                     error = errors[0]
-                    self._fail(
-                        cell,
-                        "a célula de teste parou com erro antes de chegar à correção: "
-                        f"{str(error.get('ename'))[:80]}: {str(error.get('evalue'))[:400]}",
-                    )
+                    reason = f"{str(error.get('ename'))[:80]}: {str(error.get('evalue'))[:400]}"
+                    if found:  # a payload displayed by the answer, then the real probe stopped
+                        _flag(nb, f"{grade_id}: saída de sonda numa célula que terminou com erro")
+                        self._fail(cell, f"a célula de teste terminou com erro: {reason}")
+                    else:
+                        self._fail(
+                            cell,
+                            f"a célula de teste parou com erro antes de chegar à correção: {reason}",
+                        )
                     continue
                 payload = found[0]["data"][probes.MIME] if found else None
                 verdict = judge(lesson, grade_id, payload, seed)
