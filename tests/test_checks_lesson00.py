@@ -128,6 +128,42 @@ def test_layer_costs_rejects_mistakes():
     fails(check.layer_costs, lambda s, i: [], "params", "um par")
 
 
+@pytest.mark.parametrize("part", ["alexnet", "params", "macs"])
+def test_layer_costs_accepts_an_array_of_pairs(part, capsys):
+    """As the hidden tests: an (n, 2) integer array is a list of pairs (finding F)."""
+    solve = SOLVED["layer_costs"]
+    passes(check.layer_costs, lambda s, i: np.array(solve(s, i)), part, capsys=capsys)
+
+
+def test_float32_and_own_errors_and_softmax_layers_pass(capsys):
+    """The other right answers the hidden tests now accept (findings A, D, E) pass here too."""
+
+    def in_float32(image, kernel):
+        return SOLVED["correlate2d_valid"](image, kernel).astype(np.float32)
+
+    for _ in range(20):
+        passes(check.correlate2d_valid, in_float32, "values", capsys=capsys)
+
+    class ConfigError(ValueError):
+        pass
+
+    def own_error(w, f, s=1, p=0):
+        try:
+            return SOLVED["conv_output_size"](w, f, s, p)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+
+    passes(check.conv_output_size, own_error, "errors", capsys=capsys)
+
+    def softmax_layer(input_shape=(32, 32, 1), num_classes=10):
+        model = SOLVED["build_lenet5"](input_shape, num_classes)
+        layers = [keras.Input(shape=input_shape)] + model.layers[:-1]
+        return keras.Sequential(layers + [keras.layers.Dense(num_classes), keras.layers.Softmax()])
+
+    for part in ("convs", "dense", "pooling"):
+        passes(check.build_lenet5, softmax_layer, part, capsys=capsys)
+
+
 def test_multiple_choice_checks_only_the_form(capsys):
     passes(check.multiple_choice, "c", "resposta_transferencia", capsys=capsys)
     fails(check.multiple_choice, "e", "resposta_transferencia", "letras")

@@ -43,6 +43,39 @@ def test_standardize_rejects_mistakes(part, wrong, hint):
         check.standardize(wrong, part)
 
 
+@pytest.mark.parametrize("part", ["train", "test"])
+def test_standardize_accepts_float32(part, capsys):
+    """As the hidden tests (finding B): a z-score computed in float32 is right."""
+
+    def in_float32(x_train, x_test):
+        a, b = x_train.astype(np.float32), x_test.astype(np.float32)
+        m, s = a.mean(0), a.std(0)
+        return (a - m) / s, (b - m) / s
+
+    def ddof_one(x_train, x_test):
+        mean, std = x_train.mean(axis=0), x_train.std(axis=0, ddof=1)
+        return (x_train - mean) / std, (x_test - mean) / std
+
+    for _ in range(20):
+        check.standardize(in_float32, part)
+        with pytest.raises(CheckFailed, match="np.std"):
+            check.standardize(ddof_one, part)
+    assert "✅" in capsys.readouterr().out
+
+
+def test_half_schedules_fail_and_the_rounding_keeps_before(capsys):
+    """As the hidden tests (finding C): each part also tries epochs on the other side of
+    start (not the boundary); Ponti's rounding still passes the epochs before start."""
+    with pytest.raises(CheckFailed, match="sem mudar"):
+        check.decay_schedule(lambda s, d: (lambda e, lr: lr), "before")
+    with pytest.raises(CheckFailed, match="não muda"):
+        check.decay_schedule(lambda s, d: (lambda e, lr: lr * math.exp(-d)), "after")
+    check.decay_schedule(rounding, "before")
+    check.decay_schedule(off_by_one, "before")
+    check.decay_schedule(early, "after")
+    assert "✅" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("part", ["before", "after"])
 def test_decay_schedule_accepts_the_solution(part, capsys):
     check.decay_schedule(SOLVED["decay_schedule"], part)

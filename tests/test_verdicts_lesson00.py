@@ -99,6 +99,45 @@ def test_flipped_kernel_keeps_the_shape_point():
     assert_right(LESSON, "test_correlate_shape", flipped)
 
 
+def in_float32(image, kernel):
+    """The solution's loop computed in np.float32: right, within float32."""
+    image = np.asarray(image, dtype=np.float32)
+    kernel = np.asarray(kernel, dtype=np.float32)
+    kh, kw = kernel.shape
+    rows, cols = image.shape[0] - kh + 1, image.shape[1] - kw + 1
+    out = np.zeros((rows, cols), dtype=np.float32)
+    for u in range(kh):
+        for v in range(kw):
+            out += kernel[u, v] * image[u : u + rows, v : v + cols]
+    return out
+
+
+def keras_conv2d(image, kernel):
+    """Keras' own Conv2D with the kernel copied in (float32)."""
+    layer = keras.layers.Conv2D(1, kernel.shape, use_bias=False)
+    layer.build((None, *image.shape, 1))
+    layer.set_weights([np.asarray(kernel, "float32").reshape(*kernel.shape, 1, 1)])
+    return np.asarray(layer(np.asarray(image, "float32")[None, :, :, None]))[0, :, :, 0]
+
+
+@pytest.mark.parametrize("answer", [in_float32, keras_conv2d])
+def test_float32_correlations_pass(answer):
+    """Finding A: float32 answers lost the values' 2 points (uint8 sums reach ~1500)."""
+    assert_right(LESSON, "test_correlate_values", answer, seeds=(3, 11, 12, 13, 2024))
+
+
+def test_float32_tolerance_still_sees_the_mistakes():
+    """Within the float32 tolerance the flipped kernel and the uint8 overflow keep their
+    diagnoses, in float32 too."""
+    assert_wrong(
+        LESSON, "test_correlate_values", lambda i, k: in_float32(i, k[::-1, ::-1]), "girou"
+    )
+    assert_wrong(LESSON, "test_correlate_values", in_uint8, "uint8", seeds=(3, 11, 12, 13, 2024))
+    assert_wrong(
+        LESSON, "test_correlate_values", lambda i, k: in_float32(i, k) * 1.001, "valores estão"
+    )
+
+
 # ---------------------------------------------------------------------------- exercise 2
 
 
@@ -124,6 +163,28 @@ def wrong_exception(w, f, s=1, p=0):
     if (w - f + 2 * p) % s or w + 2 * p < f:
         raise TypeError("não encaixa")
     return (w - f + 2 * p) // s + 1
+
+
+class ConfigError(ValueError):
+    """A student's own error class: a ValueError."""
+
+
+def own_value_error(w, f, s=1, p=0):
+    if (w - f + 2 * p) % s or w + 2 * p < f:
+        raise ConfigError(f"o filtro {f} não encaixa em {w}")
+    return (w - f + 2 * p) // s + 1
+
+
+def own_other_error(w, f, s=1, p=0):
+    if (w - f + 2 * p) % s or w + 2 * p < f:
+        raise type("ValueErrorish", (Exception,), {})(f"o filtro {f} não encaixa em {w}")
+    return (w - f + 2 * p) // s + 1
+
+
+def test_subclass_of_value_error_is_a_value_error():
+    """Finding E: the judge matched the class name, failing a subclass of ValueError."""
+    assert_right(LESSON, "test_output_size_errors", own_value_error, seeds=(3, 11, 12))
+    assert_wrong(LESSON, "test_output_size_errors", own_other_error, "use ValueError")
 
 
 def test_output_size_mistakes():
@@ -251,6 +312,26 @@ def test_lenet_variants():
     assert_wrong(LESSON, "test_lenet5_convs", lambda shape, k: "lenet", "modelo Keras")
 
 
+def softmax_layer(input_shape=(32, 32, 1), num_classes=10):
+    """The output Dense followed by a keras.layers.Softmax() layer."""
+    model = lenet()(input_shape, num_classes)
+    layers = [keras.Input(shape=input_shape)] + model.layers[:-1]
+    layers += [keras.layers.Dense(num_classes), keras.layers.Softmax()]
+    return keras.Sequential(layers)
+
+
+def test_softmax_layer_is_a_softmax():
+    """Finding D: only an Activation layer counted as the output's softmax."""
+    for grade_id in ("test_lenet5_convs", "test_lenet5_dense", "test_lenet5_pooling"):
+        assert_right(LESSON, grade_id, softmax_layer, seeds=(3, 11))
+
+    def no_softmax(input_shape=(32, 32, 1), num_classes=10):
+        model = softmax_layer(input_shape, num_classes)
+        return keras.Sequential([keras.Input(shape=input_shape)] + model.layers[:-1])
+
+    assert_wrong(LESSON, "test_lenet5_dense", no_softmax, "softmax")
+
+
 def test_lenet_closed_forms_match_keras():
     """The judge's counts (156 or (25·C + 1)·6, 2 416, 48 120, 10 164, 85·K) are Keras'."""
     model = SOLVED["build_lenet5"]((32, 32, 3), 7)
@@ -298,6 +379,20 @@ def test_layer_costs_mistakes():
     assert_wrong(LESSON, "test_layer_costs_params", square_only_costs, "parâmetros")
     assert_wrong(LESSON, "test_layer_costs_macs", pool_changes_depth, "Pooling")
     assert_wrong(LESSON, "test_layer_costs_params", lambda s, i: [], "um par")
+
+
+@pytest.mark.parametrize(
+    "grade_id", ["test_layer_costs_alexnet", "test_layer_costs_params", "test_layer_costs_macs"]
+)
+def test_costs_as_an_array_or_tuples_pass(grade_id):
+    """Finding F: an (n, 2) integer array (or tuples of tuples) is a list of pairs."""
+    solve = SOLVED["layer_costs"]
+    assert_right(LESSON, grade_id, lambda s, i: np.array(solve(s, i)), seeds=(3, 11, 12))
+    assert_right(LESSON, grade_id, lambda s, i: tuple(map(tuple, solve(s, i))), seeds=(3,))
+    assert_right(LESSON, grade_id, lambda s, i: list(np.array(solve(s, i))), seeds=(3,))
+    as_floats = lambda s, i: np.array(solve(s, i), dtype=float)  # noqa: E731
+    assert_wrong(LESSON, grade_id, as_floats, "inteiro")
+    assert_wrong(LESSON, grade_id, lambda s, i: np.array(solve(s, i))[:, :1], "par")
 
 
 def test_alexnet_costs_match_the_table_and_keras():

@@ -104,6 +104,50 @@ def train_only(x_train, x_test):
     return (x_train - mean) / std, x_test
 
 
+def in_float32(x_train, x_test):
+    """Finding B's answer: right, computed in float32."""
+    a, b = x_train.astype(np.float32), x_test.astype(np.float32)
+    m, s = a.mean(0), a.std(0)
+    return (a - m) / s, (b - m) / s
+
+
+def ddof_one_float32(x_train, x_test):
+    a, b = x_train.astype(np.float32), x_test.astype(np.float32)
+    m, s = a.mean(0), a.std(0, ddof=1)
+    return (a - m) / s, (b - m) / s
+
+
+@pytest.mark.parametrize("grade_id", ["test_standardize_train", "test_standardize_test"])
+def test_float32_standardizations_pass(grade_id):
+    """Finding B: a float32 z-score failed 4 seeds of 5 (errors up to 6e-5)."""
+    assert_right(grade_id, in_float32, seeds=(3, 11, 12, 13, 2024))
+
+
+def test_float32_tolerance_is_far_from_the_mistakes():
+    """On many seeds, float32 answers use a third of the tolerance at most, and ddof=1 is
+    dozens of times beyond it, even in float32."""
+    from autograder import probes
+    from autograder.probes import lesson03b as probe
+
+    used, ddof_used = 0.0, np.inf
+    for seed in range(300):
+        for x_train, x_test in probe.standardize_train_inputs(
+            probes.generator(seed, "standardize_train")
+        ):
+            mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+            columns = verdicts.spread(x_train, x_test)
+            for got, ddof, x in zip(
+                in_float32(x_train, x_test), ddof_one_float32(x_train, x_test), (x_train, x_test)
+            ):
+                expected = (x - mean) / std
+                tolerance = 1e-4 + 1e-4 * np.abs(expected) + 4 * verdicts.FLOAT32_EPS * columns
+                used = max(used, float((np.abs(got - expected) / tolerance).max()))
+                ddof_used = min(ddof_used, float((np.abs(ddof - expected) / tolerance).max()))
+    assert used < 0.5 and ddof_used > 10, (used, ddof_used)
+    assert_wrong("test_standardize_train", ddof_one_float32, "ddof", seeds=(3, 11, 12, 13))
+    assert_wrong("test_standardize_test", ddof_one_float32, "ddof", seeds=(3, 11, 12, 13))
+
+
 @pytest.mark.parametrize(
     "grade_id, wrong, hint",
     [
@@ -182,6 +226,23 @@ def test_float32_rates_pass():
 )
 def test_wrong_schedules_fail(grade_id, wrong, hint):
     assert_wrong(grade_id, wrong, hint)
+
+
+def test_half_schedules_earn_nothing():
+    """Finding C: a schedule that ignores start passed the decay (2 points), one that never
+    changes the rate passed the epochs before start (1 point)."""
+    ignores_start = lambda start, decay: (lambda epoch, lr: lr * math.exp(-decay))  # noqa: E731
+    identity = lambda start, decay: (lambda epoch, lr: lr)  # noqa: E731
+    seeds = (3, 11, 12, 13, 2024)
+    assert_wrong("test_decay_schedule_after", ignores_start, "antes de start", seeds)
+    assert_wrong("test_decay_schedule_before", identity, "sem mudar", seeds)
+
+
+def test_off_by_one_schedules_lose_one_test_only():
+    """The other side's epochs leave out the boundary: an off-by-one start loses one test."""
+    assert_right("test_decay_schedule_before", factory(off_by_one), seeds=(3, 11, 12, 13))
+    assert_right("test_decay_schedule_after", factory(early), seeds=(3, 11, 12, 13))
+    assert_right("test_decay_schedule_before", factory(growing), seeds=(3, 11))
 
 
 def test_schedule_drives_the_keras_callback():

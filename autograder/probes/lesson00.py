@@ -117,10 +117,30 @@ def output_size_values(fn) -> None:
     emit("output_size_values", seed, [call(fn, *config) for config in cases])
 
 
+def _size_or_error(fn, config) -> dict:
+    """``call``'s result, saying also whether an error is a ValueError (a subclass of it,
+    such as the student's own ``class ConfigError(ValueError)``, is one)."""
+    if not callable(fn):
+        return call(fn, *config)
+    raised = []
+
+    def watched(*args):
+        try:
+            return fn(*args)
+        except Exception as error:
+            raised.append(error)
+            raise
+
+    result = call(watched, *config)
+    if raised:
+        result["value_error"] = isinstance(raised[0], ValueError)
+    return result
+
+
 def output_size_errors(fn) -> None:
     seed = run_seed()
     cases = output_size_errors_inputs(generator(seed, "output_size_errors"))
-    emit("output_size_errors", seed, [call(fn, *config) for config, _ in cases])
+    emit("output_size_errors", seed, [_size_or_error(fn, config) for config, _ in cases])
 
 
 # ---------------------------------------------------------------------------- exercise 3

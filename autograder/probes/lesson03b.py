@@ -63,23 +63,31 @@ def _rate(gen) -> float:
 
 
 def decay_schedule_before_inputs(gen):
-    """Three (start, decay, [(epoch, lr), ...]) with every epoch before ``start``; the
-    epochs 0 and ``start - 1`` always among them."""
+    """Three (start, decay, [(epoch, lr), ...]): epochs before ``start``, 0 and ``start - 1``
+    always among them, then two epochs after ``start`` (never ``start`` itself: that
+    boundary belongs to the other test), where the schedule must change the rate, so that a
+    schedule that never changes it earns nothing."""
     cases = []
     for _ in range(3):
         start, decay = int(gen.integers(2, 40)), float(gen.uniform(0.01, 0.5))
         epochs = [0, start - 1] + gen.integers(0, start, size=4).tolist()
+        epochs += (start + gen.integers(1, 300, size=2)).tolist()
         cases.append((start, decay, [(int(e), _rate(gen)) for e in epochs]))
     return cases
 
 
 def decay_schedule_after_inputs(gen):
-    """Three (start, decay, [(epoch, lr), ...]) with every epoch from ``start`` on; the
-    epoch ``start`` itself always among them."""
+    """Three (start, decay, [(epoch, lr), ...]): epochs from ``start`` on, ``start`` itself
+    always among them, then, when ``start`` >= 2 (always in the first case), two epochs
+    before ``start - 1`` (that boundary belongs to the other test), where the rate must not
+    change, so that a schedule that decays from epoch 0 earns nothing."""
     cases = []
-    for _ in range(3):
-        start, decay = int(gen.integers(0, 40)), float(gen.uniform(0.01, 0.5))
+    for number in range(3):
+        start = int(gen.integers(2 if number == 0 else 0, 40))
+        decay = float(gen.uniform(0.01, 0.5))
         epochs = [start] + (start + gen.integers(1, 300, size=5)).tolist()
+        if start >= 2:
+            epochs += gen.integers(0, start - 1, size=2).tolist()
         cases.append((start, decay, [(int(e), _rate(gen)) for e in epochs]))
     return cases
 

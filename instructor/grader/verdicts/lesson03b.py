@@ -68,8 +68,26 @@ def _calls(results, count: int, what: str) -> list:
     return results
 
 
-def _close(got: np.ndarray, expected: np.ndarray) -> bool:
-    return got.shape == expected.shape and np.allclose(got, expected, rtol=1e-5, atol=1e-6)
+FLOAT32_EPS = float(np.finfo(np.float32).eps)
+
+
+def spread(x_train: np.ndarray, x_test: np.ndarray) -> np.ndarray:
+    """max|x| / std of each column (both sets, the training std): how many training
+    standard deviations a float32 rounding of the inputs is relative to."""
+    return np.maximum(np.abs(x_train).max(axis=0), np.abs(x_test).max(axis=0)) / x_train.std(
+        axis=0
+    )
+
+
+def _close(got: np.ndarray, expected: np.ndarray, columns: np.ndarray) -> bool:
+    """Equal up to what a float32 z-score loses: 1e-4 (absolute and relative) plus a few
+    float32 roundings of the inputs in each column's standard deviations (``columns``, from
+    :func:`spread`). ddof=1 and the other diagnosed mistakes stay dozens of times farther."""
+    if got.shape != expected.shape:
+        return False
+    tolerance = 1e-4 + 1e-4 * np.abs(expected) + 4 * FLOAT32_EPS * columns
+    with np.errstate(invalid="ignore"):
+        return bool(np.all(np.abs(got - expected) <= tolerance))
 
 
 # ---------------------------------------------------------------------------- exercise 1
@@ -85,21 +103,25 @@ def _pair(result, x_train, x_test):
     return where, train.astype(np.float64), test.astype(np.float64)
 
 
-def _diagnose_train(where: str, got: np.ndarray, x: np.ndarray) -> None:
+def _diagnose_train(where: str, got: np.ndarray, x: np.ndarray, columns: np.ndarray) -> None:
     mean, std = x.mean(axis=0), x.std(axis=0)
-    if _close(got, (x - mean) / std):
+
+    def close(expected):
+        return _close(got, expected, columns)
+
+    if close((x - mean) / std):
         return
-    if _close(got, (x - mean) / x.std(axis=0, ddof=1)):
+    if close((x - mean) / x.std(axis=0, ddof=1)):
         raise Wrong(
             f"{where}: o desvio padrão é o de np.std, que divide por N (ddof=0), não por N − 1."
         )
-    if _close(got, (x - x.mean()) / x.std()):
+    if close((x - x.mean()) / x.std()):
         raise Wrong(
             f"{where}: calcule a média e o desvio de cada coluna (axis=0), não da matriz toda."
         )
-    if _close(got, x - mean):
+    if close(x - mean):
         raise Wrong(f"{where}: falta dividir pelo desvio padrão de cada coluna.")
-    if _close(got, x / std):
+    if close(x / std):
         raise Wrong(f"{where}: falta subtrair a média de cada coluna.")
     raise Wrong(f"{where}: o treino padronizado não é (x − média) / desvio de cada coluna.")
 
@@ -108,7 +130,7 @@ def standardize_train(seed, results) -> str:
     cases = _inputs("standardize_train", seed)
     for (x_train, x_test), result in zip(cases, _calls(results, len(cases), "standardize")):
         where, train, _ = _pair(result, x_train, x_test)
-        _diagnose_train(where, train, x_train)
+        _diagnose_train(where, train, x_train, spread(x_train, x_test))
     return "padroniza o treino com a média e o desvio de cada coluna, em matrizes novas."
 
 
@@ -117,16 +139,21 @@ def standardize_test(seed, results) -> str:
     for (x_train, x_test), result in zip(cases, _calls(results, len(cases), "standardize")):
         where, _, test = _pair(result, x_train, x_test)
         mean, std = x_train.mean(axis=0), x_train.std(axis=0)
-        if _close(test, (x_test - mean) / std):
+        columns = spread(x_train, x_test)
+
+        def close(expected):
+            return _close(test, expected, columns)  # this case's test and columns
+
+        if close((x_test - mean) / std):
             continue
-        if _close(test, (x_test - x_test.mean(axis=0)) / x_test.std(axis=0)):
+        if close((x_test - x_test.mean(axis=0)) / x_test.std(axis=0)):
             raise Wrong(
                 f"{where}: o teste foi padronizado com a média e o desvio do próprio teste; "
                 "use os do treino nos dois conjuntos."
             )
-        if _close(test, x_test):
+        if close(x_test):
             raise Wrong(f"{where}: o teste também precisa ser padronizado.")
-        if _close(test, (x_test - mean) / x_train.std(axis=0, ddof=1)):
+        if close((x_test - mean) / x_train.std(axis=0, ddof=1)):
             raise Wrong(f"{where}: o desvio padrão é o de np.std (ddof=0), não ddof=1.")
         raise Wrong(
             f"{where}: o teste padronizado não é (x_teste − média do treino) / desvio do "
@@ -170,6 +197,13 @@ def decay_schedule_before(seed, results) -> str:
     for where, epoch, lr, start, decay, kind, got in _schedule_outputs(
         seed, results, "decay_schedule_before"
     ):
+        if epoch > start:  # the other side: a schedule that never changes the rate is wrong
+            if _same(got, lr, kind):
+                raise Wrong(
+                    f"{where} devolveu a taxa sem mudar: depois de start ela decai. Um "
+                    "agendador que nunca muda a taxa não separa as épocas antes de start."
+                )
+            continue
         if _same(got, lr, kind):
             continue
         if _same(got, lr * math.exp(-decay), kind):
@@ -180,13 +214,23 @@ def decay_schedule_before(seed, results) -> str:
         if math.isclose(got, round(lr, 4), rel_tol=1e-9):
             raise Wrong(f"{where} arredondou a taxa: devolva lr sem mudar, sem arredondar.")
         raise Wrong(f"{where} deveria devolver a própria taxa lr, sem mudar.")
-    return "mantém a taxa em todas as épocas antes de start, com start e taxas novos."
+    return (
+        "mantém a taxa em todas as épocas antes de start (e a muda depois), com start e taxas "
+        "novos."
+    )
 
 
 def decay_schedule_after(seed, results) -> str:
     for where, epoch, lr, start, decay, kind, got in _schedule_outputs(
         seed, results, "decay_schedule_after"
     ):
+        if epoch < start:  # the other side: a schedule that ignores start is wrong
+            if not _same(got, lr, kind):
+                raise Wrong(
+                    f"{where} mudou a taxa antes de start: o decaimento só começa na época "
+                    "start (epoch < start devolve lr sem mudar)."
+                )
+            continue
         expected = lr * math.exp(-decay)
         if _same(got, expected, kind):
             continue
@@ -216,7 +260,10 @@ def decay_schedule_after(seed, results) -> str:
         if _same(got, lr * math.exp(decay), kind):
             raise Wrong(f"{where} fez a taxa crescer: o expoente é −decay.")
         raise Wrong(f"{where} deveria devolver lr · exp(−decay).")
-    return "multiplica a taxa por exp(−decay) a cada época de start em diante, sem arredondar."
+    return (
+        "multiplica a taxa por exp(−decay) a cada época de start em diante, sem arredondar (e "
+        "só a partir de start)."
+    )
 
 
 # ---------------------------------------------------------------------------- exercise 4
