@@ -93,6 +93,14 @@ def test_conv_costs_rejects_mistakes():
     fails(check.conv_costs, lambda *a: [1, 2, 3], "params", hint="dicionário")
 
 
+@pytest.mark.parametrize("part", ["params", "mults"])
+def test_conv_costs_accepts_extra_keys(part):
+    def with_extra(*args):
+        return {**SOLVED["conv_costs"](*args), "extra": (0, 0)}
+
+    passes(check.conv_costs, with_extra, part)
+
+
 # ---------------------------------------------------------------------------- exercise 4
 
 
@@ -115,8 +123,35 @@ def relu_projection(x, expand):
     return layers.Add()([x, y])
 
 
+def linear_block(x, expand):
+    y = layers.Conv2D(expand, 1)(x)
+    y = layers.DepthwiseConv2D(3, padding="same")(y)
+    return layers.Add()([x, layers.Conv2D(x.shape[-1], 1)(y)])
+
+
+def relu_depthwise(x, expand):
+    y = layers.Conv2D(expand, 1, padding="same", activation="swish")(x)
+    y = layers.DepthwiseConv2D(3, padding="same", activation="relu")(y)
+    return layers.Add()([x, layers.Conv2D(x.shape[-1], 1)(y)])
+
+
+def dense_projection(x, expand):
+    y = layers.Conv2D(expand, 1, padding="same", activation="swish")(x)
+    y = layers.DepthwiseConv2D(3, padding="same", activation="swish")(y)
+    return layers.Add()([x, layers.Dense(x.shape[-1])(y)])
+
+
+def separate_swish(x, expand):
+    y = layers.Activation("swish")(layers.Conv2D(expand, 1, padding="same")(x))
+    y = keras.ops.silu(layers.DepthwiseConv2D(3, padding="same")(y))
+    return x + layers.Conv2D(x.shape[-1], 1)(y)
+
+
 def test_inverted_block_rejects_mistakes():
     fails(check.inverted_residual_block, apostila_block, "shape", hint="levantou")
+    fails(check.inverted_residual_block, linear_block, "shape", hint="expansão 1×1 .*swish")
+    fails(check.inverted_residual_block, relu_depthwise, "shape", hint="profundidade .*swish")
+    fails(check.inverted_residual_block, dense_projection, "sum", hint="Conv2D 1×1")
     fails(check.inverted_residual_block, relu_projection, "sum", hint="linear")
     fails(check.inverted_residual_block, _stub, "params", hint="ainda não foi implementada")
 
@@ -145,6 +180,34 @@ def no_gate(x, ratio=16):
     return layers.Multiply()([x, s])
 
 
+def test_inverted_block_accepts_separate_swish():
+    for part in ("shape", "params", "sum"):
+        passes(check.inverted_residual_block, separate_swish, part)
+
+
+def se_variant(pooling=layers.GlobalAveragePooling2D, middle="relu", gate="sigmoid"):
+    def se_block(x, ratio=16):
+        channels = x.shape[-1]
+        s = pooling()(x)
+        s = layers.Dense(max(1, channels // ratio), activation=middle)(s)
+        s = layers.Dense(channels, activation=gate)(s)
+        return layers.Multiply()([x, layers.Reshape((1, 1, channels))(s)])
+
+    return se_block
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        se_variant(pooling=layers.GlobalMaxPooling2D),
+        se_variant(gate="softmax"),
+        se_variant(middle="tanh"),
+    ],
+)
+def test_se_block_computes_the_excitation(wrong):
+    fails(check.se_block, wrong, "excitation", hint="média|ReLU|sigmoide")
+
+
 def test_se_block_rejects_mistakes():
     fails(check.se_block, unguarded, "guard", hint="levantou|max\\(1")
     fails(check.se_block, no_gate, "excitation", hint="entre 0 e 1")
@@ -169,8 +232,16 @@ def unfrozen_model(num_classes, input_shape=(32, 32, 3), image_size=224, weights
     return keras.Model(inputs, layers.Dense(num_classes, activation="softmax")(x))
 
 
+def conv_instead_of_base(num_classes, input_shape=(32, 32, 3), image_size=224, weights=None):
+    inputs = keras.Input(shape=input_shape)
+    x = layers.Resizing(image_size, image_size)(inputs)
+    x = layers.GlobalAveragePooling2D()(layers.Conv2D(1280, 1, trainable=False)(x))
+    return keras.Model(inputs, layers.Dense(num_classes, activation="softmax")(x))
+
+
 def test_transfer_model_rejects_mistakes():
     fails(check.build_transfer_model, unfrozen_model, "frozen", hint="treináveis")
+    fails(check.build_transfer_model, conv_instead_of_base, "frozen", hint="EfficientNetB0")
     fails(check.build_transfer_model, lambda *a, **k: None, "output", hint="modelo Keras")
 
 

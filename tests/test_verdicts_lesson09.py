@@ -197,6 +197,17 @@ def test_mults_mistake_keeps_the_params():
     assert_right(LESSON, "test_conv_costs_params", costs("one_pixel"))
 
 
+def test_extra_keys_pass():
+    """A dictionary with the three kinds and one more key is still a right answer."""
+
+    def conv_costs(height, width, channels_in, channels_out, kernel_size):
+        got = SOLVED["conv_costs"](height, width, channels_in, channels_out, kernel_size)
+        return {**got, "ratio": got["separable"][1] / got["normal"][1]}
+
+    for grade_id in ("test_conv_costs_params", "test_conv_costs_mults"):
+        assert_right(LESSON, grade_id, conv_costs, seeds=(3, 11, 2024))
+
+
 def test_cost_formulas_match_keras():
     for case in ((5, 5, 3, 4, 3), (17, 9, 12, 40, 5), (8, 8, 1, 1, 1)):
         got = SOLVED["conv_costs"](*case)
@@ -264,8 +275,67 @@ def test_keras_ops_sum_passes():
         y = layers.Activation("swish")(y)
         return x + layers.Conv2D(x.shape[-1], 1)(y)
 
-    for grade_id in ("test_inverted_residual_params", "test_inverted_residual_sum"):
+    for grade_id in (
+        "test_inverted_residual_shape",
+        "test_inverted_residual_params",
+        "test_inverted_residual_sum",
+    ):
         assert_right(LESSON, grade_id, with_ops, seeds=(5,))
+
+
+def test_swish_as_separate_operations_passes():
+    """Swish as keras.ops.silu or as y·σ(y) after convolutions without activation."""
+
+    def separate(x, expand):
+        y = layers.Conv2D(expand, 1, padding="same")(x)
+        y = y * keras.ops.sigmoid(y)
+        y = keras.ops.silu(layers.DepthwiseConv2D(3, padding="same")(y))
+        return layers.Add()([x, layers.Conv2D(x.shape[-1], 1, padding="same")(y)])
+
+    assert_right(LESSON, "test_inverted_residual_shape", separate, seeds=(3, 11))
+
+
+def linear_block(x, expand):
+    """The finding's block: the right layers, no activation anywhere."""
+    y = layers.Conv2D(expand, 1)(x)
+    y = layers.DepthwiseConv2D(3, padding="same")(y)
+    y = layers.Conv2D(x.shape[-1], 1)(y)
+    return layers.Add()([x, y])
+
+
+def activated(expansion, depthwise):
+    def inverted_residual_block(x, expand):
+        y = layers.Conv2D(expand, 1, padding="same", activation=expansion)(x)
+        y = layers.DepthwiseConv2D(3, padding="same", activation=depthwise)(y)
+        return layers.Add()([x, layers.Conv2D(x.shape[-1], 1, padding="same")(y)])
+
+    return inverted_residual_block
+
+
+def dense_projection(x, expand):
+    y = layers.Conv2D(expand, 1, padding="same", activation="swish")(x)
+    y = layers.DepthwiseConv2D(3, padding="same", activation="swish")(y)
+    return layers.Add()([x, layers.Dense(x.shape[-1])(y)])
+
+
+@pytest.mark.parametrize(
+    "grade_id, wrong, hint",
+    [
+        ("test_inverted_residual_shape", linear_block, "expansão 1×1 .*swish"),
+        ("test_inverted_residual_shape", activated("sigmoid", "sigmoid"), "expansão .*swish"),
+        ("test_inverted_residual_shape", activated("swish", "relu"), "profundidade .*swish"),
+        ("test_inverted_residual_shape", activated("swish", None), "profundidade .*swish"),
+        ("test_inverted_residual_sum", dense_projection, "Conv2D 1×1"),
+        ("test_inverted_residual_sum", block(projection_activation="tanh"), "linear"),
+    ],
+)
+def test_inverted_block_activations_and_projection(grade_id, wrong, hint):
+    assert_wrong(LESSON, grade_id, wrong, hint, seeds=(3, 11))
+
+
+def test_linear_block_loses_only_the_shape_point():
+    for grade_id in ("test_inverted_residual_params", "test_inverted_residual_sum"):
+        assert_right(LESSON, grade_id, linear_block, seeds=(3, 11))
 
 
 def test_inverted_params_match_keras():
@@ -324,6 +394,60 @@ def test_wrong_se_blocks_fail(grade_id, wrong, hint):
     assert_wrong(LESSON, grade_id, wrong, hint, seeds=(11,))
 
 
+def se_variant(pooling=layers.GlobalAveragePooling2D, middle="relu", gate="sigmoid"):
+    """The solution's block with one layer changed (the findings' answers)."""
+
+    def se_block(x, ratio=16):
+        channels = x.shape[-1]
+        s = pooling()(x)
+        s = layers.Dense(max(1, channels // ratio), activation=middle)(s)
+        s = layers.Dense(channels, activation=gate)(s)
+        s = layers.Reshape((1, 1, channels))(s)
+        return layers.Multiply()([x, s])
+
+    return se_block
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (se_variant(pooling=layers.GlobalMaxPooling2D), "MÉDIA"),
+        (se_variant(gate="softmax"), "softmax"),
+        (se_variant(middle="tanh"), "ReLU"),
+        (se_variant(middle=None), "ReLU"),
+        (se_variant(gate="hard_sigmoid"), "sigmoide"),
+    ],
+)
+def test_se_excitation_is_computed(wrong, hint):
+    """The probe gives the dense layers known weights; the judge computes the block."""
+    assert_wrong(LESSON, "test_se_block_excitation", wrong, hint, seeds=(3, 11))
+
+
+def conv_se(x, ratio=16):
+    """1×1 convolutions on the pooled (1, 1, ch) tensor instead of Dense layers."""
+    channels = x.shape[-1]
+    s = layers.GlobalAveragePooling2D(keepdims=True)(x)
+    s = layers.Conv2D(max(1, channels // ratio), 1, activation="relu")(s)
+    s = layers.Conv2D(channels, 1, activation="sigmoid")(s)
+    return x * s
+
+
+def ops_se(x, ratio=16):
+    channels = x.shape[-1]
+    s = keras.ops.mean(x, axis=(1, 2))
+    s = keras.ops.sigmoid(layers.Dense(channels)(layers.Dense(max(1, channels // ratio))(s)))
+    return layers.Multiply()([x, layers.Reshape((1, 1, channels))(s)])
+
+
+def test_equivalent_se_blocks_pass():
+    assert_right(LESSON, "test_se_block_excitation", conv_se, seeds=(3, 11, 2024))
+    assert_right(LESSON, "test_se_block_params", conv_se, seeds=(3, 11))
+
+
+def test_se_without_middle_relu_fails():
+    assert_wrong(LESSON, "test_se_block_excitation", ops_se, "ReLU", seeds=(3, 11))
+
+
 def test_demo_se_student_loses_only_the_guard():
     """Keras's Multiply inserts the missing axes: without Reshape the block still works."""
     assert_right(LESSON, "test_se_block_params", demo_se(), seeds=(6,))
@@ -378,6 +502,20 @@ def transfer(resize=True, frozen=True, top=True, softmax=True, head_frozen=False
 )
 def test_wrong_transfer_models_fail(grade_id, wrong, hint):
     assert_wrong(LESSON, grade_id, wrong, hint, seeds=(11,))
+
+
+def conv_instead_of_base(num_classes, input_shape=(32, 32, 3), image_size=224, weights=None):
+    """The finding's model: a frozen 1×1 convolution to 1280 channels in place of the base."""
+    inputs = keras.Input(shape=input_shape)
+    x = layers.Resizing(image_size, image_size)(inputs)
+    x = layers.Conv2D(1280, 1, trainable=False)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(num_classes, activation="softmax")(x))
+
+
+def test_frozen_needs_the_base():
+    wrong = conv_instead_of_base
+    assert_wrong(LESSON, "test_transfer_frozen", wrong, "EfficientNetB0 sem o topo", seeds=(3, 11))
 
 
 @pytest.fixture

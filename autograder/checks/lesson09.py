@@ -169,7 +169,7 @@ def conv_costs(fn, part: str) -> None:
         where = f"conv_costs({height}, {width}, {c_in}, {c_out}, {k})"
         got = call(fn, "conv_costs", height, width, c_in, c_out, k)
         expect(
-            isinstance(got, dict) and set(got) == {"normal", "depthwise", "separable"},
+            isinstance(got, dict) and {"normal", "depthwise", "separable"} <= set(got),
             f"{where} deve devolver um dicionário com as chaves 'normal', 'depthwise' e "
             "'separable'.",
         )
@@ -212,7 +212,7 @@ def conv_costs(fn, part: str) -> None:
 
 def inverted_residual_block(fn, part: str) -> None:
     """Check one property of ``inverted_residual_block(x, expand)`` (lesson 09):
-    ``"shape"``, ``"params"`` or ``"sum"``."""
+    ``"shape"`` (and the swish activations), ``"params"`` or ``"sum"``."""
     _parts(part, ("shape", "params", "sum"))
     generator = rng()
     for _ in range(2):
@@ -226,6 +226,7 @@ def inverted_residual_block(fn, part: str) -> None:
                 f"{where}, a saída tem forma {tuple(got['output_shape'])}; esperava a forma "
                 "de x (padding='same' e a última 1×1 com x.shape[-1] filtros).",
             )
+            _expect_swish(got["graph"], where)
         elif part == "params":
             expected = 2 * channels * expand + 11 * expand + channels
             expect(
@@ -233,6 +234,11 @@ def inverted_residual_block(fn, part: str) -> None:
                 f"{where}, o bloco tem {got['params']} parâmetros; deveria ter {expected}.",
             )
         else:
+            expect(
+                got["projection"],
+                f"{where}, não encontrei a projeção: ela deve ser uma Conv2D 1×1 de `expand` "
+                "canais de volta para os C canais de x (não uma Dense).",
+            )
             expected = case["x"] + case["beta"]
             out = got["output"]
             expect(
@@ -241,11 +247,56 @@ def inverted_residual_block(fn, part: str) -> None:
                 "ativação) e nada depois da soma.",
             )
     messages = {
-        "shape": "devolve um tensor da forma de x.",
+        "shape": "devolve um tensor da forma de x e usa swish.",
         "params": "tem o número de parâmetros certo.",
         "sum": "soma x à saída da projeção 1×1 linear.",
     }
     passed("inverted_residual_block " + messages[part])
+
+
+def _unswished(nodes: dict, name: str):
+    """(the tensor before a swish applied by operation ``name``, whether it is one): an
+    Activation layer, keras.ops.silu or y·σ(y)."""
+    entry = nodes.get(name) or {"class": None, "config": {}, "inbound": []}
+    inbound = entry["inbound"]
+    if len(inbound) == 1 and (
+        entry["class"] in ("Silu", "Swish")
+        or (entry["class"] == "Activation" and entry["config"].get("activation") in SWISH)
+    ):
+        return inbound[0], True
+    if entry["class"] == "Multiply" and len(inbound) == 2:
+        for y, s in (inbound, inbound[::-1]):
+            gate = nodes.get(s)
+            if gate is not None and gate["inbound"] == [y]:
+                if gate["class"] == "Sigmoid" or gate["config"].get("activation") == "sigmoid":
+                    return y, True
+    return name, False
+
+
+SWISH = ("silu", "swish")
+
+
+def _expect_swish(graph: list, where: str) -> None:
+    """Swish after the expansion and after the depthwise convolution (lesson 09), as the
+    layer's activation or as a separate layer or operation."""
+    nodes = {entry["name"]: entry for entry in graph}
+    depthwise = [entry for entry in graph if entry["class"] == "DepthwiseConv2D"]
+    expect(bool(depthwise), f"{where}, falta a convolução em profundidade (DepthwiseConv2D).")
+    depthwise = depthwise[0]
+    before, swished = _unswished(nodes, (depthwise["inbound"] or [""])[0])
+    expect(
+        swished or (nodes.get(before) or {}).get("activation") in SWISH,
+        f"{where}, a expansão 1×1 deve usar activation='swish'.",
+    )
+    expect(
+        depthwise["activation"] in SWISH
+        or any(
+            _unswished(nodes, entry["name"]) == (depthwise["name"], True)
+            for entry in graph
+            if depthwise["name"] in entry["inbound"]
+        ),
+        f"{where}, a convolução em profundidade deve usar activation='swish'.",
+    )
 
 
 # ---------------------------------------------------------------------------- exercise 5
@@ -253,7 +304,8 @@ def inverted_residual_block(fn, part: str) -> None:
 
 def se_block(fn, part: str) -> None:
     """Check one property of ``se_block(x, ratio=16)`` (lesson 09): ``"params"``,
-    ``"guard"`` (fewer channels than ``ratio``) or ``"excitation"``."""
+    ``"guard"`` (fewer channels than ``ratio``) or ``"excitation"`` (the output with the
+    probe's weights in the dense layers)."""
     _parts(part, ("params", "guard", "excitation"))
     generator = rng()
     for _ in range(2):
@@ -281,18 +333,36 @@ def se_block(fn, part: str) -> None:
                 f"{where}, cada canal deve ser multiplicado por UM peso, o mesmo em todos os "
                 "pixels (Reshape((1, 1, ch)) antes de multiplicar).",
             )
+            # the probe gave the two dense layers the case's weights w1, b1, w2, b2
+            found = got.get("weights") == ["b1", "b2", "w1", "w2"]
+            x = case["x"].astype("float64")
+            hidden = np.maximum(x.mean(axis=(1, 2)) @ case["w1"] + case["b1"], 0)
+            gate = 1 / (1 + np.exp(-(hidden @ case["w2"] + case["b2"])))
+            if found and np.allclose(got["output"], x * gate[:, None, None, :], 1e-3, 1e-4):
+                continue
             expect(
-                np.all((per_channel > 0) & (per_channel < 1)),
+                np.all((per_channel >= 0) & (per_channel <= 1)),
                 f"{where}, os pesos devem ficar entre 0 e 1 (sigmoide).",
             )
             expect(
                 not np.allclose(per_channel, per_channel[:1], atol=1e-6),
                 f"{where}, os pesos devem depender da imagem (GlobalAveragePooling2D de x).",
             )
+            expect(
+                found,
+                f"{where}, não encontrei as duas camadas densas, de ch para max(1, ch // ratio) "
+                "e de volta para ch, com viés.",
+            )
+            expect(
+                False,
+                f"{where}, o peso de cada canal deve ser σ(Dense(ReLU(Dense(média do canal)))): "
+                "GlobalAveragePooling2D (a média, não o máximo), ReLU na primeira densa e "
+                "sigmoide na segunda.",
+            )
     messages = {
         "params": "devolve a forma de x e tem os parâmetros certos.",
         "guard": "funciona com menos canais que ratio.",
-        "excitation": "multiplica cada canal por um peso entre 0 e 1 que depende da imagem.",
+        "excitation": "multiplica cada canal pelo peso calculado da média do canal na imagem.",
     }
     passed("se_block " + messages[part])
 
@@ -303,7 +373,7 @@ def se_block(fn, part: str) -> None:
 def build_transfer_model(fn, part: str) -> None:
     """Check ``build_transfer_model(num_classes, input_shape, image_size, weights)`` (lesson
     09) with ``weights=None`` at 32×32: the resizing, parameters and output (``"output"``)
-    or the frozen base (``"frozen"``)."""
+    or the frozen EfficientNetB0 base inside it (``"frozen"``)."""
     _parts(part, ("output", "frozen"))
     generator = rng()
     classes = int(generator.choice([2, 3, 5, 7, 12, 15]))
@@ -330,6 +400,11 @@ def build_transfer_model(fn, part: str) -> None:
             f"{where}: a saída deve ter forma (2, {classes}) e somar 1 (softmax).",
         )
     else:
+        expect(
+            any(e["nested"] and e["params"] == 4_049_571 for e in got["layers"]),
+            f"{where}: o modelo deve conter a base, o EfficientNetB0 sem o topo "
+            "(include_top=False), chamada como uma camada: base(x, training=False).",
+        )
         expect(
             got["trainable_params"] == head,
             f"{where} tem {got['trainable_params']} parâmetros treináveis; com a base "

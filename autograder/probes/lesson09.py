@@ -2,9 +2,10 @@
 
 Compound scaling, the activations and the convolution costs are probed with plain calls on
 fresh numbers and arrays. The blocks (inverted residual, squeeze-and-excitation) are built on
-fresh input shapes and described as graphs, with their outputs on fresh images; the inverted
-residual block first gets weights whose effect a grader can follow by hand (every weight zero
-but the bias of the final 1×1 projection). The transfer-learning model is built with
+fresh input shapes and described as graphs, with their outputs on fresh images; both first get
+weights whose effect a grader can follow by hand (the inverted residual block: every weight
+zero but the bias of the final 1×1 projection; the SE block, in the excitation cases: fresh
+weights for its two dense layers). The transfer-learning model is built with
 ``weights=None`` at a small resolution (nothing is downloaded), and ``unfreeze_top`` is tried
 first on a small stand-in base, then on a real EfficientNetB0 base: an answer of the wrong kind
 never gets to the expensive model.
@@ -170,13 +171,15 @@ def _inverted_case(gen) -> dict:
     }
 
 
-def set_projection_bias(model, expand: int, beta: np.ndarray) -> None:
+def set_projection_bias(model, expand: int, beta: np.ndarray) -> bool:
     """Zero every weight of ``model`` except the bias of the 1×1 projection (a Conv2D from
-    ``expand`` channels to ``len(beta)``), which becomes ``beta`` (lesson 09).
+    ``expand`` channels to ``len(beta)``), which becomes ``beta`` (lesson 09); whether such a
+    projection was found.
 
     The inverted residual block then gives x + β when the projection is linear and the sum
     takes x itself: the expansion and the depthwise convolution output zeros.
     """
+    found = False
     for layer in all_layers(model):
         kernel = getattr(layer, "kernel", None)
         projection = (
@@ -184,6 +187,7 @@ def set_projection_bias(model, expand: int, beta: np.ndarray) -> None:
             and kernel is not None
             and tuple(kernel.shape) == (1, 1, expand, len(beta))
         )
+        found = found or projection
         for weight in layer.weights:
             new = np.zeros(tuple(weight.shape), dtype="float32")
             name = weight.name.split("/")[-1]
@@ -194,11 +198,13 @@ def set_projection_bias(model, expand: int, beta: np.ndarray) -> None:
             elif type(layer).__name__ == "BatchNormalization" and name == "gamma":
                 new = np.ones(tuple(weight.shape), dtype="float32")
             weight.assign(new)
+    return found
 
 
 def _inverted_result(fn, case: dict) -> dict:
     """The block applied to a fresh input, as a model: graph, parameters, output shape, and
-    its output on ``x`` after :func:`set_projection_bias`."""
+    its output on ``x`` after :func:`set_projection_bias` (and whether it found the
+    projection)."""
     import keras
 
     inputs = keras.Input(shape=case["shape"])
@@ -209,7 +215,7 @@ def _inverted_result(fn, case: dict) -> dict:
         "params": int(model.count_params()),
         "output_shape": [None if d is None else int(d) for d in model.output_shape],
     }
-    set_projection_bias(model, case["expand"], case["beta"])
+    described["projection"] = set_projection_bias(model, case["expand"], case["beta"])
     described["output"] = np.asarray(model(case["x"], training=False))
     return described
 
@@ -257,7 +263,10 @@ def _se_case(gen, kind: str) -> dict:
     channels than ``ratio``: ch // ratio is 0) or ``"excitation"`` (ch // ratio ≥ 6, so that
     some ReLU of the middle layer is active for some image: with a single neuron, a right
     block may give the same weights to every image). Batches of 4 images at least 4 pixels
-    wide, each channel of each image shifted, so that their averages differ."""
+    wide, each channel of each image shifted, so that their averages differ. The excitation
+    cases also carry weights for the two dense layers (``w1``, ``b1``: ch → ch // ratio;
+    ``w2``, ``b2``: back to ch), scaled so that some ReLUs are active and the sigmoids stay
+    away from 0 and 1."""
     if kind == "guard":
         ratio = int(gen.choice([8, 16]))
         channels = int(gen.integers(1, ratio))
@@ -272,23 +281,61 @@ def _se_case(gen, kind: str) -> dict:
     x += gen.uniform(-1.0, 1.0, size=(4, 1, 1, channels))
     x = x.astype("float32")
     x[np.abs(x) < 0.05] = 0.5  # the grader divides by x
-    return {"shape": (height, width, channels), "ratio": ratio, "x": x}
+    case = {"shape": (height, width, channels), "ratio": ratio, "x": x}
+    if kind == "excitation":
+        reduced = channels // ratio
+        case["w1"] = gen.normal(0.0, 2.0, size=(channels, reduced)) / np.sqrt(channels)
+        case["b1"] = gen.uniform(-0.5, 0.5, size=reduced)
+        case["w2"] = gen.normal(0.0, 1.5, size=(reduced, channels)) / np.sqrt(reduced)
+        case["b2"] = gen.uniform(-0.5, 0.5, size=channels)
+        for key in ("w1", "b1", "w2", "b2"):
+            case[key] = case[key].astype("float32")
+    return case
+
+
+def set_se_weights(model, case: dict) -> list[str]:
+    """Give the dense layers of an SE block the case's weights (lesson 09): a layer whose
+    kernel maps ch to ch // ratio (a Dense, or a 1×1 Conv2D) gets ``w1`` and ``b1``, one that
+    maps back gets ``w2`` and ``b2``. The names of the weights given, sorted."""
+    w1, w2 = case["w1"], case["w2"]
+    given = set()
+    for layer in all_layers(model):
+        kernel = getattr(layer, "kernel", None)
+        if kernel is None or len(kernel.shape) < 2:
+            continue
+        shape = tuple(int(d) for d in kernel.shape)
+        flat = (int(np.prod(shape[:-1])), shape[-1])
+        for weight, bias in (("w1", "b1"), ("w2", "b2")):
+            if flat != case[weight].shape:
+                continue
+            kernel.assign(case[weight].reshape(shape))
+            given.add(weight)
+            layer_bias = getattr(layer, "bias", None)
+            if layer_bias is not None and tuple(layer_bias.shape) == case[bias].shape:
+                layer_bias.assign(case[bias])
+                given.add(bias)
+            break
+    return sorted(given)
 
 
 def _se_result(fn, case: dict) -> dict:
-    """The SE block on a fresh input (its own random initial weights): graph, parameters,
-    output shape and its output on ``x``."""
+    """The SE block on a fresh input: graph, parameters, output shape and its output on
+    ``x``, with the case's weights where it has some (:func:`set_se_weights`, the names of
+    those given under ``"weights"``), its own random initial weights otherwise."""
     import keras
 
     inputs = keras.Input(shape=case["shape"])
     model = keras.Model(inputs, fn(inputs, ratio=case["ratio"]))
-    return {
+    described = {
         "kind": "Model",
         "graph": graph(model),
         "params": int(model.count_params()),
         "output_shape": [None if d is None else int(d) for d in model.output_shape],
-        "output": np.asarray(model(case["x"], training=False)),
     }
+    if "w1" in case:
+        described["weights"] = set_se_weights(model, case)
+    described["output"] = np.asarray(model(case["x"], training=False))
+    return described
 
 
 def se_block_params_inputs(gen):

@@ -2,9 +2,10 @@
 
 Compound scaling is judged against the formulas of Tan and Le (2019); the activations
 against ``keras.activations`` on the same arrays; the convolution costs against the
-``count_params()`` of Keras layers and the multiplication counts; the blocks on their graphs,
-parameter counts and outputs; the transfer-learning model against a pristine EfficientNetB0
-without its top. The right letter of the multiple-choice question lives only here.
+``count_params()`` of Keras layers and the multiplication counts; the blocks on their graphs
+(the swish activations of the inverted residual block among them), parameter counts and
+outputs (the SE block's against NumPy, with the weights the probe gave its dense layers); the
+transfer-learning model against a pristine EfficientNetB0 without its top, which it must hold. The right letter of the multiple-choice question lives only here.
 """
 
 from __future__ import annotations
@@ -275,7 +276,7 @@ def _costs(seed, results, name: str):
     for case, result in zip(cases, _calls(results, len(cases), "conv_costs")):
         where = "conv_costs({}, {}, {}, {}, {})".format(*case)
         got = outcome(result, where)
-        if not isinstance(got, dict) or set(got) != set(KINDS):
+        if not isinstance(got, dict) or not set(KINDS) <= set(got):
             raise Wrong(
                 f"{where} deve devolver um dicionário com as chaves 'normal', 'depthwise' e "
                 "'separable'."
@@ -385,7 +386,66 @@ def inverted_residual_shape(seed, results) -> str:
             )
         if any(tuple(e["config"].get("kernel_size") or ()) != (3, 3) for e in depthwise):
             raise Wrong(f"{got['where']}, a convolução em profundidade deve ser 3×3.")
-    return "devolve um tensor da forma de x, com a convolução em profundidade 3×3."
+        _check_swish(got, depthwise[0])
+    return (
+        "devolve um tensor da forma de x, com a convolução em profundidade 3×3 e swish na "
+        "expansão e na convolução em profundidade."
+    )
+
+
+SWISH = frozenset({"silu", "swish"})
+"""Names of the swish activation in layer configs (Keras writes activation="swish" as silu)."""
+
+
+def _swish_node(entry) -> bool:
+    """An Activation layer with swish, or the operation of keras.ops.silu / swish."""
+    if entry is None:
+        return False
+    if entry["class"] == "Activation":
+        return entry["config"].get("activation") in SWISH
+    return entry["class"] in ("Silu", "Swish")
+
+
+def _sigmoid_of(entry, name: str) -> bool:
+    if entry is None or entry["inbound"] != [name]:
+        return False
+    if entry["class"] == "Activation":
+        return entry["config"].get("activation") == "sigmoid"
+    return entry["class"] == "Sigmoid"
+
+
+def _unswished(nodes: dict, name: str):
+    """(the tensor before a swish applied to ``name``'s output, whether there was one): a
+    swish layer or operation, or the product y·σ(y)."""
+    entry = nodes.get(name)
+    if _swish_node(entry) and len(entry["inbound"]) == 1:
+        return entry["inbound"][0], True
+    if entry is not None and entry["class"] == "Multiply" and len(entry["inbound"]) == 2:
+        first, second = entry["inbound"]
+        if _sigmoid_of(nodes.get(second), first):
+            return first, True
+        if _sigmoid_of(nodes.get(first), second):
+            return second, True
+    return name, False
+
+
+def _check_swish(got: dict, depthwise: dict) -> None:
+    """Swish after the expansion and after the depthwise convolution, as the layer's
+    activation or as a separate layer or operation."""
+    nodes = _by_name(got["graph"])
+    before, swished = _unswished(nodes, (depthwise["inbound"] or [""])[0])
+    if not swished and nodes.get(before, {}).get("activation") not in SWISH:
+        raise Wrong(
+            f"{got['where']}, a expansão 1×1 (a Conv2D antes da convolução em profundidade) "
+            "deve usar activation='swish'."
+        )
+    after = depthwise["activation"] in SWISH or any(
+        _unswished(nodes, entry["name"]) == (depthwise["name"], True)
+        for entry in got["graph"]
+        if depthwise["name"] in entry["inbound"]
+    )
+    if not after:
+        raise Wrong(f"{got['where']}, a convolução em profundidade deve usar activation='swish'.")
 
 
 def inverted_residual_params(seed, results) -> str:
@@ -413,8 +473,14 @@ def inverted_residual_sum(seed, results) -> str:
         seed, results, "inverted_residual_sum", "inverted_residual_block"
     ):
         x, beta = case["x"], case["beta"]
-        out = as_array(got["output"], "o bloco")
         where = got["where"]
+        if not got.get("projection"):
+            raise Wrong(
+                f"{where}, não encontrei a projeção: ela deve ser uma Conv2D 1×1 (kernel_size "
+                "1) de `expand` canais de volta para os C canais de x, não uma Dense nem outra "
+                "camada."
+            )
+        out = as_array(got["output"], "o bloco")
 
         def close(expected):
             return out.shape == expected.shape and np.allclose(out, expected, atol=2e-3)
@@ -430,6 +496,15 @@ def inverted_residual_sum(seed, results) -> str:
             )
         if close(np.maximum(x + beta, 0)) or close((x + beta) / (1 + np.exp(-(x + beta)))):
             raise Wrong(f"{where}, não aplique ativação depois da soma: a saída é x + F(x).")
+        projections = [
+            e
+            for e in got["graph"]
+            if e["class"] == "Conv2D"
+            and tuple(e["config"].get("kernel_size") or ()) == (1, 1)
+            and e["config"].get("filters") == len(beta)
+        ]
+        if any(e["activation"] not in (None, "linear") for e in projections[-1:]):
+            raise Wrong(f"{where}, a última convolução 1×1 deve ser linear (sem ativação).")
         raise Wrong(
             f"{where}, o bloco não devolve x + F(x), com F terminando na projeção 1×1 linear."
         )
@@ -493,6 +568,11 @@ def se_block_excitation(seed, results) -> str:
                 "o peso de cada canal deve valer para todos os pixels (reshape para "
                 "(1, 1, ch) antes de multiplicar)."
             )
+        found = got.get("weights") == ["b1", "b2", "w1", "w2"]
+        if found and _se_close(out, se_output(case)):
+            continue
+        if found:
+            _se_mistake(case, where, out)
         if not np.all((per_channel > 0) & (per_channel < 1)):
             raise Wrong(
                 f"{where}, os pesos dos canais devem estar entre 0 e 1 (sigmoide na "
@@ -503,7 +583,88 @@ def se_block_excitation(seed, results) -> str:
                 f"{where}, os pesos são os mesmos para imagens diferentes: eles devem vir da "
                 "média de cada canal da PRÓPRIA imagem (GlobalAveragePooling2D)."
             )
-    return "multiplica cada canal de x por um peso entre 0 e 1 que depende da imagem."
+        if not found:
+            raise Wrong(
+                f"{where}, não encontrei as duas camadas densas do bloco, de ch para "
+                "max(1, ch // ratio) neurônios e de volta para ch, ambas com viés."
+            )
+        pools = {e["class"] for e in got["graph"]} & {"GlobalMaxPooling2D", "MaxPooling2D"}
+        if pools:
+            raise Wrong(
+                f"{where}, use GlobalAveragePooling2D (a média de cada canal), não "
+                f"{min(pools)}."
+            )
+        raise Wrong(
+            f"{where}, o peso de cada canal não é σ(Dense(ReLU(Dense(média do canal)))): "
+            "confira GlobalAveragePooling2D → Dense(max(1, ch // ratio), activation='relu') "
+            "→ Dense(ch, activation='sigmoid') → Reshape((1, 1, ch)) → Multiply com x."
+        )
+    return (
+        "multiplica cada canal de x pelo peso σ(Dense(ReLU(Dense(média do canal)))), entre 0 "
+        "e 1 e que depende da imagem."
+    )
+
+
+def _softmax(z):
+    z = z - z.max(axis=-1, keepdims=True)
+    return np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+
+
+SE_POOLS = {
+    "mean": lambda x: x.mean(axis=(1, 2)),
+    "max": lambda x: x.max(axis=(1, 2)),
+}
+SE_MIDDLES = {
+    "relu": lambda z: np.maximum(z, 0),
+    "tanh": np.tanh,
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "swish": lambda z: z / (1 + np.exp(-z)),
+    "linear": lambda z: z,
+}
+SE_GATES = {
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "softmax": _softmax,
+    "hard_sigmoid": lambda z: np.clip(z / 6 + 0.5, 0, 1),
+}
+
+
+def se_output(case: dict, pool="mean", middle="relu", gate="sigmoid") -> np.ndarray:
+    """The SE block's output on the case's images with its weights (lesson 09):
+    x · gate(middle(pool(x)·W1 + b1)·W2 + b2), one weight per channel and image."""
+    x = case["x"].astype("float64")
+    hidden = SE_MIDDLES[middle](SE_POOLS[pool](x) @ case["w1"] + case["b1"])
+    weights = SE_GATES[gate](hidden @ case["w2"] + case["b2"])
+    return x * weights[:, None, None, :]
+
+
+SE_MISTAKES = [
+    (
+        {"pool": "max"},
+        "o squeeze é a MÉDIA de cada canal (GlobalAveragePooling2D), não o máximo.",
+    ),
+    (
+        {"gate": "softmax"},
+        "a segunda camada densa usa sigmoide, um peso entre 0 e 1 para cada canal por si; "
+        "a softmax faz os canais dividirem uma soma 1.",
+    ),
+    ({"gate": "hard_sigmoid"}, "a segunda camada densa usa a sigmoide (activation='sigmoid')."),
+]
+SE_MISTAKES += [
+    ({"middle": middle}, "a primeira camada densa (a do meio) usa ReLU.")
+    for middle in SE_MIDDLES
+    if middle != "relu"
+]
+
+
+def _se_close(out: np.ndarray, expected: np.ndarray) -> bool:
+    return np.allclose(out, expected, atol=1e-4, rtol=1e-3)
+
+
+def _se_mistake(case: dict, where: str, out: np.ndarray) -> None:
+    """Name the usual mistake the output matches (with the weights the probe gave), if any."""
+    for changes, text in SE_MISTAKES:
+        if _se_close(out, se_output(case, **changes)):
+            raise Wrong(f"{where}, {text}")
 
 
 # ---------------------------------------------------------------------------- exercise 6
@@ -587,6 +748,11 @@ def transfer_frozen(seed, results) -> str:
         if nested and any(e["trainable"] for e in nested):
             raise Wrong(
                 f"{where}: a base (EfficientNetB0) deve estar congelada: base.trainable = False."
+            )
+        if not any(e["params"] == base_params() for e in nested):
+            raise Wrong(
+                f"{where}: o modelo deve conter a base, o EfficientNetB0 sem o topo "
+                "(include_top=False), chamada como uma camada: base(x, training=False)."
             )
         if got["trainable_params"] != head:
             frozen = got["trainable_params"] < head
