@@ -78,6 +78,7 @@ def training_mode(model, images, distort, m):
         ("mean", chained, "ORIGINAIS"),
         ("mean", summed, "média das probabilidades"),
         ("inference", training_mode, "model.predict"),
+        ("inference", lambda model, x, d, m: model.predict(x, verbose=0), "não foi chamada"),
         ("original", lambda model, x, d, m: tta_predict(model, x, d, m).argmax(1), "forma"),
         ("original", _stub, "ainda não foi implementada"),
     ],
@@ -85,6 +86,11 @@ def training_mode(model, images, distort, m):
 def test_tta_predict_rejects_mistakes(part, wrong, hint):
     with pytest.raises(CheckFailed, match=hint):
         check.tta_predict(wrong, part)
+
+
+def test_tta_inference_check_leaves_the_count_to_the_mean_check(capsys):
+    check.tta_predict(without_original, "inference")
+    assert "✅" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------------------- vote
@@ -108,7 +114,7 @@ def highest_on_ties(probabilities):
     [
         ("majority", lambda p: p.mean(axis=0).argmax(axis=1), "mais votadas"),
         ("ties", highest_on_ties, "MENOR índice"),
-        ("majority", lambda p: vote(p).astype(float), "inteiras"),
+        ("majority", lambda p: vote(p).astype(float), "o enunciado pede .* inteiras"),
         ("majority", lambda p: list(vote(p)), "np.ndarray"),
         ("majority", _stub, "ainda não foi implementada"),
     ],

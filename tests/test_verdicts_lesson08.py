@@ -229,6 +229,35 @@ def test_training_mode_keeps_the_other_tta_tests():
     assert_right(LESSON, "test_tta_predict_mean", training_mode, seeds=(6,))
 
 
+def test_no_tta_at_all_gets_only_the_m_equal_1_point():
+    """The finding: an answer with no TTA at all passes m = 1 by design, and nothing else."""
+    no_tta = lambda model, images, distort, m: model.predict(images, verbose=0)  # noqa: E731
+    assert_right(LESSON, "test_tta_predict_original", no_tta, seeds=(3, 11))
+    assert_wrong(LESSON, "test_tta_predict_mean", no_tta, "chamada 0 vez", seeds=(3, 11))
+    assert_wrong(
+        LESSON, "test_tta_predict_inference", no_tta, "distort não foi chamada", seeds=(3, 11)
+    )
+
+
+def distorts_but_ignores(model, images, distort, m):
+    for _ in range(m - 1):
+        distort(images)
+    return model.predict(images, verbose=0)
+
+
+def test_distortions_must_be_used_at_inference():
+    assert_wrong(LESSON, "test_tta_predict_inference", distorts_but_ignores, "inferência")
+    assert_wrong(LESSON, "test_tta_predict_inference", no_distortion, "não foi chamada")
+
+
+def test_a_wrong_count_of_versions_loses_only_the_mean_test():
+    """How many versions make the mean is the mean test's business: at inference, the
+    original and the c distortions, or the c distortions alone, pass."""
+    for answer in (without_original, original_plus_m):
+        assert_right(LESSON, "test_tta_predict_inference", answer, seeds=(3, 11))
+        assert_wrong(LESSON, "test_tta_predict_mean", answer, "versões|distorções")
+
+
 def test_tensorflow_style_answers_pass():
     """Stacking all versions in one batch, or calling the model with training=False."""
 
@@ -284,6 +313,27 @@ def wrong_axis(probabilities):
 )
 def test_wrong_votes_fail(grade_id, wrong, hint):
     assert_wrong(LESSON, grade_id, wrong, hint)
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (float_labels, "dtype float32; o enunciado pede um np.ndarray de classes inteiras"),
+        (lambda p: vote(p).astype("float64"), "converta com .astype\\(int\\)"),
+        (lambda p: list(vote(p)), "lista; o enunciado pede um np.ndarray de inteiros"),
+        (lambda p: tuple(vote(p)), "tupla; o enunciado pede"),
+    ],
+)
+def test_vote_type_is_the_one_the_exercise_asks_for(wrong, hint):
+    """The exercise asks for "um np.ndarray de inteiros": right classes of another type
+    fail, with a message that says what the statement asks for and how to convert."""
+    for grade_id in ("test_vote_majority", "test_vote_ties"):
+        assert_wrong(LESSON, grade_id, wrong, hint, seeds=(3, 11))
+
+
+def test_any_integer_dtype_passes():
+    for dtype in ("int32", "int64", "uint8"):
+        assert_right(LESSON, "test_vote_ties", lambda p, d=dtype: vote(p).astype(d))
 
 
 def test_first_seen_vote_passes_without_ties():

@@ -211,16 +211,32 @@ def tta_predict_mean(seed, results) -> str:
 
 
 def tta_predict_inference(seed, results) -> str:
-    for where, case, got, _ in _tta_cases(seed, results, "tta_predict_inference"):
-        expected = softmax_of(case["model"], case["x"])  # the distortion changes nothing
-        if not _close(got, expected):
+    """The model at inference, on the versions the answer made: with m > 1 it must distort
+    the originals at least once; how many versions make the mean is judged by
+    :func:`tta_predict_mean` (the original and the c distortions, or the c alone, pass)."""
+    for where, case, got, received in _tta_cases(seed, results, "tta_predict_inference"):
+        m = case["m"]
+        _received_originals(where, case, received)
+        calls = len(received)
+        if m > 1 and not calls:
             raise Wrong(
-                f"{where}, com um modelo que tem RandomFlip e Dropout e uma distort que não "
-                "muda nada, o resultado não é a predição de inferência: chame o modelo com "
-                "model.predict(x, verbose=0) ou model(x, training=False). Chamado como model(x), "
-                "o Keras 3 sorteia o aumento de dados e o Dropout do modelo."
+                f"{where}, distort não foi chamada: com m > 1, o TTA faz a média das predições "
+                "da original e de m - 1 distorções dela."
             )
-    return "usa o modelo em modo de inferência (camadas de aumento e Dropout inativas)."
+        accepted = [_versions(case, range(calls + 1))]
+        if calls:
+            accepted.append(_versions(case, range(1, calls + 1)))
+        if not any(_close(got, expected) for expected in accepted):
+            raise Wrong(
+                f"{where}, com um modelo que tem RandomFlip e Dropout, o resultado não é a "
+                "média das predições de inferência das versões: chame o modelo com "
+                "model.predict(x, verbose=0) ou model(x, training=False). Chamado como "
+                "model(x), o Keras 3 sorteia o aumento de dados e o Dropout do modelo."
+            )
+    return (
+        "usa o modelo em modo de inferência (camadas de aumento e Dropout inativas), na "
+        "original e nas distorções."
+    )
 
 
 # ---------------------------------------------------------------------------- exercise 2
@@ -238,8 +254,12 @@ def _judge_votes(seed, results, name: str) -> None:
         voters, images, classes = probabilities.shape
         where = f"com {voters} predições de {images} imagens e {classes} classes"
         got = outcome(result, f"vote ({where})")
-        if isinstance(got, list):
-            raise Wrong(f"vote ({where}) deve devolver um np.ndarray, não uma lista.")
+        if isinstance(got, (list, tuple)):
+            raise Wrong(
+                f"vote ({where}) devolveu uma {'lista' if isinstance(got, list) else 'tupla'}; "
+                "o enunciado pede um np.ndarray de inteiros, forma (N,) (converta com "
+                "np.asarray)."
+            )
         got = as_array(got, f"vote ({where})")
         if got.shape == (images, classes):
             raise Wrong(
@@ -252,7 +272,10 @@ def _judge_votes(seed, results, name: str) -> None:
                 "por imagem (o eixo 0 são as predições, o eixo 1 as imagens)."
             )
         if not np.issubdtype(got.dtype, np.integer):
-            raise Wrong(f"vote ({where}) deve devolver classes inteiras; veio dtype {got.dtype}.")
+            raise Wrong(
+                f"vote ({where}) devolveu dtype {got.dtype}; o enunciado pede um np.ndarray de "
+                "classes inteiras (índices: dtype int, converta com .astype(int))."
+            )
         counts = _counts(probabilities)
         expected = counts.argmax(axis=1)
         if np.array_equal(got, expected):
