@@ -87,9 +87,38 @@ class ProjectionOnly(NoPositions):
         self.table.build((num_patches,))
 
 
+class DoesNothing(keras.layers.Layer):
+    """The finding: the right weights, all zero, and an output of zeros."""
+
+    def __init__(self, num_patches, projection_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.n, self.d = num_patches, projection_dim
+
+    def build(self, shape):
+        self.k = self.add_weight(shape=(shape[-1], self.d), initializer="zeros")
+        self.b = self.add_weight(shape=(self.d,), initializer="zeros")
+        self.t = self.add_weight(shape=(self.n, self.d), initializer="zeros")
+
+    def call(self, x):
+        return keras.ops.zeros((keras.ops.shape(x)[0], self.n, self.d))
+
+
+class ZeroTableNeverAdded(NoPositions):
+    def __init__(self, num_patches, projection_dim, **kwargs):
+        super().__init__(num_patches, projection_dim, **kwargs)
+        self.table = keras.layers.Embedding(
+            num_patches, projection_dim, embeddings_initializer="zeros"
+        )
+        self.table.build((num_patches,))
+
+
 @pytest.mark.parametrize(
     "part, wrong, hint",
     [
+        ("shape", DoesNothing, "mesma para pedaços diferentes"),
+        ("params", DoesNothing, "mesma para pedaços diferentes"),
+        ("values", DoesNothing, "E\\[posição\\]"),
+        ("values", ZeroTableNeverAdded, "E\\[posição\\]"),
         ("params", NoPositions, "parâmetros"),
         ("values", NoPositions, "tabela"),
         ("values", ProjectionOnly, "E\\[posição\\]"),
@@ -132,9 +161,45 @@ def no_norms(x, num_heads, key_dim, mlp_units, dropout=0.1):
     return keras.layers.Add()([x, y])
 
 
+def attention_only(x, num_heads, key_dim, mlp_units, dropout=0.1):
+    """The finding: one residual sum, no LayerNorm, no MLP."""
+    return keras.layers.Add()([x, keras.layers.MultiHeadAttention(num_heads, key_dim)(x, x)])
+
+
+def gelu_layer(how):
+    def transformer_block(x, num_heads, key_dim, mlp_units, dropout=0.1):
+        y = keras.layers.LayerNormalization(epsilon=1e-6)(x)
+        y = keras.layers.MultiHeadAttention(num_heads, key_dim, dropout=dropout)(y, y)
+        x = keras.layers.Add()([x, y])
+        y = keras.layers.LayerNormalization(epsilon=1e-6)(x)
+        y = how(keras.layers.Dense(mlp_units)(y))
+        y = keras.layers.Dropout(dropout)(y)
+        return x + keras.layers.Dense(x.shape[-1])(y)
+
+    return transformer_block
+
+
+GELU_LAYERS = {
+    "Activation('gelu')": lambda t: keras.layers.Activation("gelu")(t),
+    "Activation(gelu)": lambda t: keras.layers.Activation(keras.activations.gelu)(t),
+    "keras.activations.gelu": keras.activations.gelu,
+    "keras.ops.gelu": lambda t: keras.ops.gelu(t, approximate=True),
+}
+
+
+@pytest.mark.parametrize("how", GELU_LAYERS.values(), ids=list(GELU_LAYERS))
+def test_gelu_after_the_dense_passes(how, capsys):
+    for part in ("identity", "structure"):
+        check.transformer_block(gelu_layer(how), part)
+    assert "❌" not in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     "part, wrong, hint",
     [
+        ("identity", attention_only, "duas somas residuais com a LayerNorm antes"),
+        ("identity", no_norms, "duas somas residuais com a LayerNorm antes"),
+        ("structure", gelu_layer(lambda t: keras.layers.Activation("relu")(t)), "GELU"),
         ("identity", post_norm, "ANTES de cada ramo"),
         ("structure", relu_mlp, "GELU"),
         ("params", no_norms, "parâmetros"),

@@ -231,6 +231,78 @@ def test_projection_only_fails_values_with_hint():
     assert_wrong(LESSON, "test_patch_embedding_values", Forgot, "só a projeção", seeds=(3,))
 
 
+class DoesNothing(keras.layers.Layer):
+    """The finding: the right weights, all zero, and an output of zeros."""
+
+    def __init__(self, num_patches, projection_dim, **kw):
+        super().__init__(**kw)
+        self.n, self.d = num_patches, projection_dim
+
+    def build(self, s):
+        self.k = self.add_weight(shape=(s[-1], self.d), initializer="zeros")
+        self.b = self.add_weight(shape=(self.d,), initializer="zeros")
+        self.t = self.add_weight(shape=(self.n, self.d), initializer="zeros")
+
+    def call(self, x):
+        return keras.ops.zeros((keras.ops.shape(x)[0], self.n, self.d))
+
+
+class ZeroTableNeverAdded(keras.layers.Layer):
+    """The finding's realistic variant: a zero-initialised table that is never added."""
+
+    def __init__(self, num_patches, projection_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.projection = keras.layers.Dense(projection_dim)
+        self.table = keras.layers.Embedding(
+            num_patches, projection_dim, embeddings_initializer="zeros"
+        )
+        self.table.build((num_patches,))
+
+    def call(self, patches):
+        return self.projection(patches)
+
+
+def test_a_layer_that_does_nothing_fails_all_three():
+    for grade_id in ("test_patch_embedding_shape", "test_patch_embedding_params"):
+        assert_wrong(LESSON, grade_id, DoesNothing, "mesma para pedaços diferentes", (3, 11))
+    assert_wrong(LESSON, "test_patch_embedding_values", DoesNothing, "não é projeção", (3, 11))
+
+
+def test_zero_initialised_tables_are_overwritten():
+    # it has the parameters (params passes) but never adds the positions
+    assert_right(LESSON, "test_patch_embedding_params", ZeroTableNeverAdded, seeds=(3, 11))
+    assert_wrong(LESSON, "test_patch_embedding_values", ZeroTableNeverAdded, "só a projeção")
+
+
+def test_probe_gives_every_weight_the_drawn_values():
+    case = probes10._embedding_case(np.random.default_rng(4))
+    result = probes10._embedding_result(SOLVED["PatchEmbedding"], case)
+    shapes = {w.shape: w for w in result["weights"]}
+    for key in ("kernel", "bias", "table"):
+        assert np.any(case[key] != 0)
+        assert np.array_equal(shapes[case[key].shape], case[key]), key
+
+
+@pytest.mark.parametrize(
+    "grade_id", ["test_patch_embedding_params", "test_patch_embedding_values"]
+)
+def test_other_initialisers_and_table_shapes_pass(grade_id):
+    """Zero-initialised weights and a (1, N, D) table: the probe's values replace them."""
+
+    class ZeroInit(keras.layers.Layer):
+        def __init__(self, num_patches, projection_dim, **kwargs):
+            super().__init__(**kwargs)
+            self.projection = keras.layers.Dense(projection_dim, kernel_initializer="zeros")
+            self.table = self.add_weight(
+                shape=(1, num_patches, projection_dim), initializer="zeros"
+            )
+
+        def call(self, patches):
+            return self.projection(patches) + self.table
+
+    assert_right(LESSON, grade_id, ZeroInit, seeds=(3, 11))
+
+
 # ----------------------------------------------------------------------------- block
 
 
@@ -293,6 +365,109 @@ def test_block_params_match_keras():
         inputs = keras.Input(shape=(7, dim))
         model = keras.Model(inputs, SOLVED["transformer_block"](inputs, heads, key_dim, mlp))
         assert model.count_params() == verdicts.block_params(dim, heads, key_dim, mlp)
+
+
+def attention_only(x, h, k, m, dropout=0.1):
+    """The finding: one residual sum around the attention, no LayerNorm, no MLP."""
+    return keras.layers.Add()([x, keras.layers.MultiHeadAttention(h, k)(x, x)])
+
+
+def attention_then_unnormalised_mlp(x, h, k, m, dropout=0.1):
+    y = keras.layers.LayerNormalization(epsilon=1e-6)(x)
+    x = keras.layers.Add()([x, keras.layers.MultiHeadAttention(h, k)(y, y)])
+    y = keras.layers.Dense(x.shape[-1])(keras.layers.Dense(m, activation="gelu")(x))
+    return keras.layers.Add()([x, y])
+
+
+def mlp_added_to_the_input(x, h, k, m, dropout=0.1):
+    """x + MLP(LN(x + MHA(LN(x)))): the second sum skips the first one."""
+    y = keras.layers.LayerNormalization(epsilon=1e-6)(x)
+    z = keras.layers.Add()([x, keras.layers.MultiHeadAttention(h, k)(y, y)])
+    y = keras.layers.LayerNormalization(epsilon=1e-6)(z)
+    y = keras.layers.Dense(x.shape[-1])(keras.layers.Dense(m, activation="gelu")(y))
+    return keras.layers.Add()([x, y])
+
+
+def test_attention_only_block_keeps_shape_fails_identity():
+    """The finding: a bare x + MHA(x, x) passed the shape and identity tests. The shape
+    test only asks for the shape; the identity test now finds what its message claims."""
+    assert_right(LESSON, "test_transformer_block_shape", attention_only, seeds=(3,))
+    assert_wrong(LESSON, "test_transformer_block_identity", attention_only, "ANTES da Multi")
+
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (attention_only, "pré-norma"),
+        (block(norm="none"), "pré-norma"),
+        (attention_then_unnormalised_mlp, "MLP deve ser um ramo residual com pré-norma"),
+        (mlp_added_to_the_input, "MLP deve ser um ramo residual"),
+    ],
+)
+def test_identity_requires_two_pre_norm_residual_branches(wrong, hint):
+    assert_wrong(LESSON, "test_transformer_block_identity", wrong, hint, seeds=(3, 11))
+
+
+def test_a_forged_cyclic_graph_does_not_hang_the_judge():
+    graph = [
+        {"class": "MultiHeadAttention", "name": "mha", "inbound": ["d"]},
+        {"class": "Dropout", "name": "d", "inbound": ["d"]},
+        {"class": "Add", "name": "a", "inbound": ["g", "mha"]},
+        {"class": "Gelu", "name": "g", "inbound": ["g"]},
+    ]
+    with pytest.raises(verdicts.Wrong):
+        verdicts._pre_norm_residuals("x", graph)
+    graph[1]["class"] = "LayerNormalization"
+    with pytest.raises(verdicts.Wrong, match="MLP"):
+        verdicts._pre_norm_residuals("x", graph)
+
+
+def test_shared_norm_keeps_the_identity():
+    """One LayerNorm used before both branches has pre-norm and both sums (it loses the
+    parameter and structure tests)."""
+    assert_right(LESSON, "test_transformer_block_identity", block(share_norm=True), seeds=(3,))
+
+
+def gelu_block(how):
+    """The solution's block with the MLP's GELU applied by ``how`` after a plain Dense."""
+
+    def transformer_block(x, num_heads, key_dim, mlp_units, dropout=0.1):
+        dim = x.shape[-1]
+        y = keras.layers.LayerNormalization(epsilon=1e-6)(x)
+        y = keras.layers.MultiHeadAttention(num_heads, key_dim, dropout=dropout)(y, y)
+        x = keras.layers.Add()([x, y])
+        y = keras.layers.LayerNormalization(epsilon=1e-6)(x)
+        y = how(keras.layers.Dense(mlp_units)(y))
+        y = keras.layers.Dropout(dropout)(y)
+        y = keras.layers.Dense(dim)(y)
+        y = keras.layers.Dropout(dropout)(y)
+        return keras.layers.Add()([x, y])
+
+    return transformer_block
+
+
+GELUS = {
+    "Activation('gelu')": lambda t: keras.layers.Activation("gelu")(t),
+    "Activation(keras.activations.gelu)": lambda t: keras.layers.Activation(
+        keras.activations.gelu
+    )(t),
+    "keras.activations.gelu": keras.activations.gelu,
+    "keras.ops.gelu": lambda t: keras.ops.gelu(t, approximate=False),
+}
+
+
+@pytest.mark.parametrize("how", GELUS.values(), ids=list(GELUS))
+def test_gelu_after_the_dense_passes_every_block_test(how):
+    for grade_id in BLOCK_TESTS:
+        assert_right(LESSON, grade_id, gelu_block(how), seeds=(3, 11))
+
+
+@pytest.mark.parametrize(
+    "how",
+    [lambda t: keras.layers.Activation("relu")(t), lambda t: keras.layers.Dropout(0.1)(t)],
+)
+def test_other_activations_after_the_dense_fail(how):
+    assert_wrong(LESSON, "test_transformer_block_structure", gelu_block(how), "GELU")
 
 
 @pytest.mark.parametrize(

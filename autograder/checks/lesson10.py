@@ -4,8 +4,9 @@ Cutting images into patches, the patch embedding layer with learned positions an
 transformer encoder block. Every check runs the student's answer on fresh random inputs
 and tests properties: each patch is a square of the image, read row by row with the
 channels last; the embedding equals the projection plus the position vector, recomputed
-from the layer's own weights; the block keeps the shape, has the parameters of the
-formula and, with every weight zero, gives back its input.
+from random values given to the layer's weights; the block keeps the shape, has the
+parameters of the formula and, with every weight zero, gives back its input through two
+residual sums with a LayerNorm before each branch.
 """
 
 from __future__ import annotations
@@ -115,6 +116,12 @@ def patch_embedding(cls, part: str) -> None:
             got.get("kind") == "Layer",
             f"PatchEmbedding({n}, {d}) deve criar uma camada Keras, não {got.get('kind')}.",
         )
+        if part in ("shape", "params"):
+            expect(
+                not np.allclose(got["output"], got["output"][:1], atol=1e-4),
+                f"{where}: a saída é a mesma para pedaços diferentes (com pesos sorteados); a "
+                "camada deve projetar os pedaços que recebe.",
+            )
         if part == "shape":
             expect(
                 got["symbolic_shape"] == [None, n, d]
@@ -156,6 +163,60 @@ def patch_embedding(cls, part: str) -> None:
 # ---------------------------------------------------------------------------- exercise 3
 
 
+def _source(by_name: dict, name: str) -> dict:
+    """The operation behind ``name`` in a probe's graph, skipping Dropout layers."""
+    entry = by_name[name]
+    for _ in range(len(by_name)):
+        if entry["class"] not in ("Dropout", "Identity") or len(set(entry["inbound"])) != 1:
+            break
+        entry = by_name[entry["inbound"][0]]
+    return entry
+
+
+def _normalized_branch(by_name: dict, name: str) -> bool:
+    """Walking back from ``name`` through one-input operations, a Dense, then a LayerNorm."""
+    entry, dense = by_name[name], False
+    for _ in range(len(by_name)):
+        if entry["class"] in ("Add", "MultiHeadAttention", "InputLayer"):
+            return False
+        if len(set(entry["inbound"])) != 1:
+            return False
+        if entry["class"] == "LayerNormalization":
+            return dense
+        dense = dense or entry["class"] == "Dense"
+        entry = by_name[entry["inbound"][0]]
+    return False
+
+
+def _pre_norm_residuals(graph: list) -> bool:
+    """x + MHA(LN(x)), then that sum + MLP(LN(·)) (see the probe's ``graph``)."""
+    by_name = {e["name"]: e for e in graph}
+    attention = next(e for e in graph if e["class"] == "MultiHeadAttention")
+    if not all(_source(by_name, n)["class"] == "LayerNormalization" for n in attention["inbound"]):
+        return False
+    sums = [e for e in graph if e["class"] == "Add" and len(e["inbound"]) == 2]
+    first = [e for e in sums if any(_source(by_name, n) is attention for n in e["inbound"])]
+    return any(
+        _normalized_branch(by_name, branch) and any(_source(by_name, skip) is e for e in first)
+        for add in sums
+        for skip, branch in (add["inbound"], add["inbound"][::-1])
+    )
+
+
+def _gelu_after(graph: list, dense: dict) -> bool:
+    """GELU as the Dense's activation or in the one operation that uses its output."""
+    if dense.get("activation") == "gelu":
+        return True
+    users = [e for e in graph if dense["name"] in e["inbound"]]
+    return dense.get("activation") in (None, "linear") and (
+        len(users) == 1
+        and (
+            users[0]["class"] == "Gelu"
+            or (users[0]["class"] == "Activation" and users[0].get("activation") == "gelu")
+        )
+    )
+
+
 def transformer_block(fn, part: str) -> None:
     """Check ``transformer_block(x, num_heads, key_dim, mlp_units)`` (lesson 10) on fresh
     shapes: ``"shape"``, ``"params"``, ``"identity"`` or ``"structure"``."""
@@ -195,6 +256,11 @@ def transformer_block(fn, part: str) -> None:
                 f"{where}: com todos os pesos zerados o bloco deveria devolver a própria "
                 "entrada: some x à saída de cada ramo, com a LayerNorm ANTES de cada ramo.",
             )
+            expect(
+                _pre_norm_residuals(graph),
+                f"{where}: o bloco deve ter as duas somas residuais com a LayerNorm antes de "
+                "cada ramo: x + MHA(LN(x)), depois (essa soma) + MLP(LN(essa soma)).",
+            )
         else:
             dense = [e for e in graph if e["class"] == "Dense"]
             expect(
@@ -210,9 +276,7 @@ def transformer_block(fn, part: str) -> None:
             )
             expect(
                 len(dense) == 2
-                and any(
-                    e["config"].get("units") == m and e.get("activation") == "gelu" for e in dense
-                )
+                and any(e["config"].get("units") == m and _gelu_after(graph, e) for e in dense)
                 and any(e["config"].get("units") == d for e in dense),
                 f"{where}: o MLP tem duas Dense: {m} unidades com GELU e {d} unidades.",
             )

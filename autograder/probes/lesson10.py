@@ -2,8 +2,9 @@
 :mod:`autograder.probes`).
 
 ``extract_patches`` is called on fresh images and batches; ``PatchEmbedding`` is built
-and called on fresh sizes, and the probe sends back its output, parameter count and the
-values of its weights (the grader recomputes the output from them);
+on fresh sizes, its kernel, bias and position table (known by their shapes) are set to
+fresh random values, and the probe sends back its output, parameter count and weights
+(the grader recomputes the output from the values it drew);
 ``transformer_block`` is applied to a fresh symbolic input and the probe sends back its
 graph, parameter count, its output on a batch and its output after every weight was set
 to zero.
@@ -83,11 +84,24 @@ def extract_patches_remainder(fn) -> None:
 
 def _embedding_case(gen) -> dict:
     """Sizes of a patch embedding: the number of patches, the length of a flattened patch
-    and the projection size all differ, so that each weight is known by its shape."""
+    and the projection size all differ, so that each weight is known by its shape; and the
+    values its kernel (P, D), bias (D,) and position table (N, D) are given (none zero, so
+    that a layer whose output ignores one of them shows it)."""
     num_patches, patch_dim, dim = (int(v) for v in gen.choice(np.arange(3, 25), 3, False))
     batch = int(gen.integers(2, 4))
     x = gen.normal(0.0, 1.0, size=(batch, num_patches, patch_dim)).astype("float32")
-    return {"num_patches": num_patches, "patch_dim": patch_dim, "dim": dim, "x": x}
+    kernel = gen.normal(0.0, 1.0 / np.sqrt(patch_dim), size=(patch_dim, dim))
+    bias = gen.normal(0.0, 1.0, size=dim)
+    table = gen.normal(0.0, 1.0, size=(num_patches, dim))
+    return {
+        "num_patches": num_patches,
+        "patch_dim": patch_dim,
+        "dim": dim,
+        "x": x,
+        "kernel": kernel.astype("float32"),
+        "bias": bias.astype("float32"),
+        "table": table.astype("float32"),
+    }
 
 
 def patch_embedding_shape_inputs(gen):
@@ -102,9 +116,25 @@ def patch_embedding_values_inputs(gen):
     return [_embedding_case(gen) for _ in range(2)]
 
 
+def set_embedding_weights(layer, case: dict) -> None:
+    """Give every float weight of ``layer`` shaped like the kernel (P, D), the bias (D,) or
+    the position table (N, D) or (1, N, D) the case's values; other weights keep theirs."""
+    values = {
+        (case["patch_dim"], case["dim"]): case["kernel"],
+        (case["dim"],): case["bias"],
+        (case["num_patches"], case["dim"]): case["table"],
+        (1, case["num_patches"], case["dim"]): case["table"][None],
+    }
+    for weight in layer.weights:
+        value = values.get(tuple(int(d) for d in weight.shape))
+        if value is not None and "float" in str(weight.dtype):
+            weight.assign(value.astype(str(weight.dtype)))
+
+
 def _embedding_result(cls, case: dict) -> dict:
-    """The layer ``cls(num_patches, dim)`` called on a symbolic input and on ``x``: output
-    shapes, output, parameter count and the values of its weights."""
+    """The layer ``cls(num_patches, dim)`` called on a symbolic input, given the case's
+    weights, then called on ``x``: output shapes, output, parameter count and the values of
+    its weights."""
     import keras
 
     layer = cls(case["num_patches"], case["dim"])
@@ -112,6 +142,7 @@ def _embedding_result(cls, case: dict) -> dict:
         return {"kind": type(layer).__name__}
     inputs = keras.Input(shape=(case["num_patches"], case["patch_dim"]))
     symbolic = layer(inputs)
+    set_embedding_weights(layer, case)
     output = np.asarray(layer(case["x"]))
     return {
         "kind": "Layer",

@@ -4,9 +4,11 @@
 ``extract_patches`` is compared with patches cut one by one with NumPy slicing (grid in
 row-major order, each patch flattened row by row with the channels last, the incomplete
 border dropped). ``PatchEmbedding`` is judged on its output shapes, its parameter count
-((P + 1)·D + N·D) and its output recomputed from its own weights (patches·W + b + E).
-``transformer_block`` is judged on its output shape, its parameter count, its graph and on
-the identity it must become when every weight is zero (both residual sums, pre-norm).
+((P + 1)·D + N·D) and its output recomputed from the random values the probe gave its
+kernel, bias and position table (patches·W + b + E); shapes and count also ask for an
+output that depends on the patches. ``transformer_block`` is judged on its output shape,
+its parameter count, its graph and on the identity it must become when every weight is
+zero, with both residual sums and a LayerNorm before each branch found in its graph.
 The right letter of the multiple-choice question lives only here.
 """
 
@@ -211,6 +213,15 @@ def _embedding_layers(seed, results, name: str):
         yield case, where, got
 
 
+def _depends_on_patches(where: str, output: np.ndarray) -> None:
+    """With the probe's random weights, different patches must give different outputs."""
+    if output.ndim and len(output) > 1 and np.allclose(output, output[:1], atol=ATOL):
+        raise Wrong(
+            f"{where}: a saída é a mesma para pedaços diferentes (com pesos sorteados); a "
+            "camada deve projetar os pedaços que recebe."
+        )
+
+
 def patch_embedding_shape(seed, results) -> str:
     for case, where, got in _embedding_layers(seed, results, "patch_embedding_shape"):
         n, p, d = case["num_patches"], case["patch_dim"], case["dim"]
@@ -223,6 +234,7 @@ def patch_embedding_shape(seed, results) -> str:
         output = as_array(got["output"], "a camada")
         if output.shape != (len(case["x"]), n, d):
             raise Wrong(f"{what} dá saída de forma {output.shape} num lote de {len(case['x'])}.")
+        _depends_on_patches(where, output)
     return "devolve um vetor de projection_dim números por pedaço, em tamanhos novos."
 
 
@@ -231,6 +243,7 @@ def patch_embedding_params(seed, results) -> str:
         n, p, d = case["num_patches"], case["patch_dim"], case["dim"]
         expected = embedding_params(n, p, d)
         if got["params"] == expected:
+            _depends_on_patches(where, as_array(got["output"], "a camada"))
             continue
         hint = ""
         if got["params"] == (p + 1) * d:
@@ -261,10 +274,12 @@ def patch_embedding_values(seed, results) -> str:
     for case, where, got in _embedding_layers(seed, results, "patch_embedding_values"):
         n, p, d = case["num_patches"], case["patch_dim"], case["dim"]
         weights = [as_array(w, "um peso da camada") for w in got["weights"]]
-        kernel = _find(weights, (p, d), "o núcleo da projeção (Dense)", where)
-        bias = _find(weights, (d,), "o viés da projeção", where)
-        table = _find(weights, (n, d), "a tabela de posições", where)
-        x = case["x"]
+        _find(weights, (p, d), "o núcleo da projeção (Dense)", where)
+        _find(weights, (d,), "o viés da projeção", where)
+        _find(weights, (n, d), "a tabela de posições", where)
+        # the values the probe gave those weights, drawn again here
+        kernel, bias, table = (case[k].astype(np.float64) for k in ("kernel", "bias", "table"))
+        x = case["x"].astype(np.float64)
         output = as_array(got["output"], "a camada")
         projected = x @ kernel + bias
         if _close(output, projected + table):
@@ -282,7 +297,7 @@ def patch_embedding_values(seed, results) -> str:
             f"{where}: a saída não é projeção(pedaço) + posição; confira a Dense e a soma "
             "do vetor de cada posição."
         )
-    return "soma à projeção de cada pedaço o vetor aprendido da sua posição."
+    return "soma à projeção de cada pedaço o vetor aprendido da sua posição (com pesos sorteados)."
 
 
 # ---------------------------------------------------------------------------- exercise 3
@@ -355,12 +370,75 @@ def transformer_block_params(seed, results) -> str:
     return "tem o número de parâmetros da fórmula (LayerNorms, atenção e MLP)."
 
 
+PASS_THROUGH = frozenset({"Dropout", "Identity"})
+"""Operations a branch may pass through between its parts (identities at inference)."""
+
+STOP = frozenset({"Add", "MultiHeadAttention", "InputLayer"})
+"""Operations that end the walk back along a branch of the block."""
+
+
+def _source(by_name: dict, name: str) -> dict:
+    """The operation behind ``name``, skipping pass-through layers (Dropout …)."""
+    entry = by_name[name]
+    for _ in range(len(by_name)):  # a graph has no cycles; a forged one must not hang us
+        if entry["class"] not in PASS_THROUGH or len(set(entry["inbound"])) != 1:
+            break
+        entry = by_name[entry["inbound"][0]]
+    return entry
+
+
+def _branch(by_name: dict, name: str) -> tuple[list, dict | None]:
+    """Walk back from ``name`` through operations of one input: the classes met and the
+    LayerNormalization that starts the branch (``None`` when none does)."""
+    classes, entry = [], by_name[name]
+    for _ in range(len(by_name)):
+        if entry["class"] in STOP or len(set(entry["inbound"])) != 1:
+            break
+        if entry["class"] == "LayerNormalization":
+            return classes, entry
+        classes.append(entry["class"])
+        entry = by_name[entry["inbound"][0]]
+    return classes, None
+
+
+def _pre_norm_residuals(where: str, graph: list) -> None:
+    """The graph has x + MHA(LN(x)) and then (that sum) + MLP(LN(·)), through Dropouts."""
+    by_name = {e["name"]: e for e in graph}
+    attention = next(e for e in graph if e["class"] == "MultiHeadAttention")
+    fed = [_source(by_name, name) for name in attention["inbound"]]
+    if not fed or any(e["class"] != "LayerNormalization" for e in fed):
+        raise Wrong(
+            f"{where}: com os pesos zerados a saída é x, mas a atenção não recebe a entrada "
+            "normalizada: ponha uma LayerNormalization ANTES da MultiHeadAttention (pré-norma), "
+            "x + MHA(LN(x))."
+        )
+    sums = [e for e in graph if e["class"] == "Add" and len(e["inbound"]) == 2]
+    first = [e for e in sums if any(_source(by_name, n) is attention for n in e["inbound"])]
+    if not first:
+        raise Wrong(
+            f"{where}: a saída da atenção deve ser somada à entrada do bloco (a primeira "
+            "conexão residual, x + MHA(LN(x)), com keras.layers.Add ou +)."
+        )
+    for add in sums:
+        for skip, branch in (add["inbound"], add["inbound"][::-1]):
+            classes, norm = _branch(by_name, branch)
+            before = _source(by_name, skip)
+            if norm is not None and "Dense" in classes and any(before is e for e in first):
+                return
+    raise Wrong(
+        f"{where}: o MLP deve ser um ramo residual com pré-norma: some à saída da primeira "
+        "soma o MLP aplicado a LN(dessa soma), x + MLP(LN(x)), com a LayerNormalization antes "
+        "da primeira Dense."
+    )
+
+
 def transformer_block_identity(seed, results) -> str:
     for case, where, got in _blocks(seed, results, "transformer_block_identity"):
         _does_something(case, where, got)
         zero = as_array(got["zero_output"], "o bloco")
         x = case["x"]
         if _close(zero, x):
+            _pre_norm_residuals(where, got["graph"])
             continue
         if zero.shape == x.shape and _close(zero, np.zeros_like(x)):
             raise Wrong(
@@ -373,6 +451,20 @@ def transformer_block_identity(seed, results) -> str:
             "x: x + atenção(LN(x)), depois + MLP(LN(·)), com as duas somas residuais."
         )
     return "com os pesos zerados vira a identidade: duas somas residuais e pré-norma."
+
+
+def _gelu_after(graph: list, dense: dict) -> bool:
+    """The Dense ``dense`` has the GELU: its own activation, or the one operation that uses
+    its output is an Activation("gelu") layer or keras.activations.gelu / keras.ops.gelu."""
+    if dense.get("activation") == "gelu":
+        return True
+    if dense.get("activation") not in (None, "linear"):
+        return False
+    users = [e for e in graph if dense["name"] in e["inbound"]]
+    return len(users) == 1 and (
+        users[0]["class"] == "Gelu"
+        or (users[0]["class"] == "Activation" and users[0].get("activation") == "gelu")
+    )
 
 
 def transformer_block_structure(seed, results) -> str:
@@ -405,7 +497,7 @@ def transformer_block_structure(seed, results) -> str:
         hidden = [
             e
             for e in dense
-            if e["config"].get("units") == case["mlp_units"] and e.get("activation") == "gelu"
+            if e["config"].get("units") == case["mlp_units"] and _gelu_after(graph, e)
         ]
         back = [e for e in dense if e["config"].get("units") == case["dim"]]
         if len(dense) != 2 or not hidden or not back:
