@@ -144,6 +144,24 @@ def judge(lesson: str, grade_id: str, payload, seed: int) -> Verdict:
     return Verdict(True, message or "resposta correta.")
 
 
+def multiple_choice(name: str, right: str, reason: str):
+    """The judge of the multiple-choice answer ``name`` (a letter a–d; ``"(b)"`` and ``"B"``
+    count): ``right`` is the letter, and ``reason`` is shown after grading, right or wrong."""
+
+    def judge_letter(seed, results) -> str:
+        answer = None
+        if isinstance(results, dict) and "value" in results:
+            answer = decode(results["value"])
+        if not isinstance(answer, str):
+            raise Wrong(f"{name} deve ser um texto com a letra da alternativa.")
+        if answer.strip().strip("()").strip().lower() != right:
+            raise Wrong(f"a alternativa certa é ({right}), não {answer!r}. Raciocínio: {reason}")
+        return f"alternativa ({right}) certa. Raciocínio: {reason}"
+
+    judge_letter.__name__ = name
+    return judge_letter
+
+
 def probe_and_judge(lesson: str, grade_id: str, *answers, seed: int | None = None) -> Verdict:
     """Run the probe of test cell ``grade_id`` on ``answers`` in this process, then judge it.
 

@@ -18,7 +18,7 @@ from scipy import signal
 from autograder import probes
 from autograder.probes import lesson00 as probe
 
-from . import Wrong, as_array, decode, outcome
+from . import Wrong, as_array, decode, multiple_choice, outcome
 
 # ---------------------------------------------------------------------------- demo students
 
@@ -506,16 +506,7 @@ REASON = (
 )
 
 
-def resposta_transferencia(seed, results) -> str:
-    answer = decode(results["value"]) if isinstance(results, dict) else None
-    if not isinstance(answer, str):
-        raise Wrong("resposta_transferencia deve ser um texto com a letra da alternativa.")
-    letter = answer.strip().strip("()").strip().lower()
-    if letter != RIGHT_LETTER:
-        raise Wrong(
-            f"a alternativa certa é ({RIGHT_LETTER}), não {answer!r}. Raciocínio: {REASON}"
-        )
-    return f"alternativa ({RIGHT_LETTER}) certa. Raciocínio: {REASON}"
+resposta_transferencia = multiple_choice("resposta_transferencia", RIGHT_LETTER, REASON)
 
 
 TESTS = {

@@ -13,7 +13,7 @@ from autograder.checks import lesson03 as check
 from autograder.checks.lesson03 import is_apostila_lenet, lenet_structure_problem
 from autograder.probes import lesson03 as probe
 
-from . import Malformed, Opaque, Wrong, as_array, decode, outcome
+from . import Malformed, Opaque, Wrong, as_array, decode, multiple_choice, outcome
 
 # ---------------------------------------------------------------------------- demo students
 
@@ -132,25 +132,9 @@ _LETTERS = {
 }
 
 
-def _multiple_choice(name: str):
-    right, reason = _LETTERS[name]
-
-    def judge(seed, results) -> str:
-        answer = decode(results["value"]) if isinstance(results, dict) else None
-        if not isinstance(answer, str):
-            raise Wrong(f"{name} deve ser um texto com a letra da alternativa.")
-        letter = answer.strip().strip("()").strip().lower()
-        if letter != right:
-            raise Wrong(f"a alternativa certa é ({right}), não {answer!r}. Raciocínio: {reason}")
-        return f"alternativa ({right}) certa. Raciocínio: {reason}"
-
-    judge.__name__ = name
-    return judge
-
-
-resposta_perda = _multiple_choice("resposta_perda")
-resposta_otimizador = _multiple_choice("resposta_otimizador")
-resposta_pratica = _multiple_choice("resposta_pratica")
+resposta_perda = multiple_choice("resposta_perda", *_LETTERS["resposta_perda"])
+resposta_otimizador = multiple_choice("resposta_otimizador", *_LETTERS["resposta_otimizador"])
+resposta_pratica = multiple_choice("resposta_pratica", *_LETTERS["resposta_pratica"])
 
 # ---------------------------------------------------------------------------- exercise 1
 

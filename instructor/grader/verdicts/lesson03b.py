@@ -17,7 +17,7 @@ import numpy as np
 from autograder import probes
 from autograder.probes import lesson03b as probe
 
-from . import Wrong, as_array, decode, outcome
+from . import Wrong, as_array, multiple_choice, outcome
 
 # ---------------------------------------------------------------------------- demo students
 
@@ -335,29 +335,9 @@ REASONS = {
 }
 
 
-def _multiple_choice(name: str, results) -> str:
-    answer = decode(results["value"]) if isinstance(results, dict) and "value" in results else None
-    if not isinstance(answer, str):
-        raise Wrong(f"{name} deve ser um texto com a letra da alternativa.")
-    letter = answer.strip().strip("()").strip().lower()
-    right = RIGHT_LETTERS[name]
-    if letter != right:
-        raise Wrong(
-            f"a alternativa certa é ({right}), não {answer!r}. Raciocínio: {REASONS[name]}"
-        )
-    return f"alternativa ({right}) certa. Raciocínio: {REASONS[name]}"
-
-
-def resposta_7(seed, results) -> str:
-    return _multiple_choice("resposta_7", results)
-
-
-def resposta_8(seed, results) -> str:
-    return _multiple_choice("resposta_8", results)
-
-
-def resposta_9(seed, results) -> str:
-    return _multiple_choice("resposta_9", results)
+resposta_7 = multiple_choice("resposta_7", RIGHT_LETTERS["resposta_7"], REASONS["resposta_7"])
+resposta_8 = multiple_choice("resposta_8", RIGHT_LETTERS["resposta_8"], REASONS["resposta_8"])
+resposta_9 = multiple_choice("resposta_9", RIGHT_LETTERS["resposta_9"], REASONS["resposta_9"])
 
 
 TESTS = {

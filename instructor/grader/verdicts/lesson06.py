@@ -17,7 +17,7 @@ from autograder.checks.lesson06 import (
 )
 from autograder.probes import lesson06 as probe
 
-from . import Opaque, Wrong, as_array, decode, outcome
+from . import Opaque, Wrong, as_array, multiple_choice, outcome
 from .lesson03 import select_dogs_cats
 
 # ---------------------------------------------------------------------------- demo students
@@ -318,16 +318,7 @@ REASON = (
 )
 
 
-def resposta_arquiteturas(seed, results) -> str:
-    answer = decode(results["value"]) if isinstance(results, dict) else None
-    if not isinstance(answer, str):
-        raise Wrong("resposta_arquiteturas deve ser um texto com a letra da alternativa.")
-    letter = answer.strip().strip("()").strip().lower()
-    if letter != RIGHT_LETTER:
-        raise Wrong(
-            f"a alternativa certa é ({RIGHT_LETTER}), não {answer!r}. Raciocínio: {REASON}"
-        )
-    return f"alternativa ({RIGHT_LETTER}) certa. Raciocínio: {REASON}"
+resposta_arquiteturas = multiple_choice("resposta_arquiteturas", RIGHT_LETTER, REASON)
 
 
 # ---------------------------------------------------------------------------- exercise 9

@@ -14,7 +14,7 @@ import numpy as np
 from autograder import probes
 from autograder.probes import lesson07 as probe
 
-from . import Wrong, as_array, decode, outcome
+from . import Wrong, as_array, multiple_choice, outcome
 
 # ---------------------------------------------------------------------------- demo students
 
@@ -543,16 +543,7 @@ REASON = (
 )
 
 
-def resposta_ponti(seed, results) -> str:
-    answer = decode(results["value"]) if isinstance(results, dict) else None
-    if not isinstance(answer, str):
-        raise Wrong("resposta_ponti deve ser um texto com a letra da alternativa.")
-    letter = answer.strip().strip("()").strip().lower()
-    if letter != RIGHT_LETTER:
-        raise Wrong(
-            f"a alternativa certa é ({RIGHT_LETTER}), não {answer!r}. Raciocínio: {REASON}"
-        )
-    return f"alternativa ({RIGHT_LETTER}) certa. Raciocínio: {REASON}"
+resposta_ponti = multiple_choice("resposta_ponti", RIGHT_LETTER, REASON)
 
 
 TESTS = {

@@ -18,7 +18,7 @@ import numpy as np
 from autograder import probes
 from autograder.probes import lesson09 as probe
 
-from . import Malformed, Opaque, Wrong, as_array, decode, outcome
+from . import Malformed, Opaque, Wrong, as_array, multiple_choice, outcome
 
 # ---------------------------------------------------------------------------- demo students
 
@@ -851,16 +851,7 @@ REASON = (
 )
 
 
-def resposta_bn(seed, results) -> str:
-    answer = decode(results["value"]) if isinstance(results, dict) else None
-    if not isinstance(answer, str):
-        raise Wrong("resposta_bn deve ser um texto com a letra da alternativa.")
-    letter = answer.strip().strip("()").strip().lower()
-    if letter != RIGHT_LETTER:
-        raise Wrong(
-            f"a alternativa certa é ({RIGHT_LETTER}), não {answer!r}. Raciocínio: {REASON}"
-        )
-    return f"alternativa ({RIGHT_LETTER}) certa. Raciocínio: {REASON}"
+resposta_bn = multiple_choice("resposta_bn", RIGHT_LETTER, REASON)
 
 
 TESTS = {

@@ -19,7 +19,7 @@ import numpy as np
 from autograder import probes
 from autograder.probes import lesson10 as probe
 
-from . import Wrong, as_array, decode, outcome
+from . import Wrong, as_array, multiple_choice, outcome
 
 # ---------------------------------------------------------------------------- demo students
 
@@ -526,16 +526,7 @@ REASON = (
 )
 
 
-def resposta_dados(seed, results) -> str:
-    answer = decode(results["value"]) if isinstance(results, dict) else None
-    if not isinstance(answer, str):
-        raise Wrong("resposta_dados deve ser um texto com a letra da alternativa.")
-    letter = answer.strip().strip("()").strip().lower()
-    if letter != RIGHT_LETTER:
-        raise Wrong(
-            f"a alternativa certa é ({RIGHT_LETTER}), não {answer!r}. Raciocínio: {REASON}"
-        )
-    return f"alternativa ({RIGHT_LETTER}) certa. Raciocínio: {REASON}"
+resposta_dados = multiple_choice("resposta_dados", RIGHT_LETTER, REASON)
 
 
 TESTS = {
