@@ -29,6 +29,7 @@ PUBLIC_LINES = {
     "n_train = int(len(x) * (1 - fraction))",
     "predicted = y_pred.argmax(axis=1) if y_pred.ndim == 2 else np.ravel(y_pred)",
     'loss="sparse_categorical_crossentropy",',
+    "images = np.asarray(images)",
 }
 RUNTIME = {"tensorflow", "tensorflow-cpu", "keras", "numpy", "scikit-learn", "matplotlib"}
 SMALL_LESSON = "02_cifar10"

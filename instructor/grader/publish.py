@@ -70,6 +70,9 @@ PUBLIC_LINES = {
     "predicted = y_pred.argmax(axis=1) if y_pred.ndim == 2 else np.ravel(y_pred)",
     # lesson 03: a compile argument that the package's own small models use too
     'loss="sparse_categorical_crossentropy",',
+    # lesson 10: a generic conversion at the top of extract_patches; the package's plot
+    # helpers start the same way
+    "images = np.asarray(images)",
 }
 """Solution lines that may appear in the published tree: each one is public knowledge."""
 
