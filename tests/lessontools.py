@@ -50,17 +50,23 @@ def test_cells(lesson: str) -> list:
     )
 
 
-def solution_namespace(lesson: str, also=lambda cell: False, setup: str = "") -> dict:
+def solution_namespace(
+    lesson: str, also=lambda cell: False, setup: str = "", manual: bool = True
+) -> dict:
     """Run the solution's answer cells (markers removed) in one namespace, in notebook order.
 
     ``also`` selects further code cells the answers need (a helper the lesson defines before
-    the exercise); ``setup`` runs first (the imports of the notebook's setup cell).
+    the exercise); ``setup`` runs first (the imports of the notebook's setup cell);
+    ``manual=False`` leaves out manually graded code cells (they may need trained models).
     """
+
+    def answer(cell) -> bool:
+        meta = cell.metadata.get("nbgrader", {})
+        return bool(meta.get("solution")) and (manual or not meta.get("grade"))
+
     namespace: dict = {}
     exec("import keras\nimport numpy as np\n" + setup, namespace)
-    for cell in code_cells(
-        lesson, lambda c: c.metadata.get("nbgrader", {}).get("solution") or also(c)
-    ):
+    for cell in code_cells(lesson, lambda c: answer(c) or also(c)):
         exec(MARKERS.sub("", cell.source), namespace)
     return namespace
 

@@ -8,7 +8,7 @@ import re
 import nbformat
 import numpy as np
 import pytest
-from lessontools import MARKERS, code_cells, solution_path
+from lessontools import solution_namespace, solution_path
 
 from autograder.checks import CheckFailed
 from autograder.checks import lesson08 as check
@@ -16,21 +16,7 @@ from autograder.checks import lesson08 as check
 LESSON = "08_tta_ensemble"
 
 
-def _autograded_answers() -> dict:
-    """The answer cells that are not graded themselves (exercise 6's cell needs the trained
-    networks of the notebook)."""
-    namespace: dict = {}
-    exec("import keras\nimport numpy as np\n", namespace)
-    for cell in code_cells(
-        LESSON,
-        lambda c: c.metadata.get("nbgrader", {}).get("solution")
-        and not c.metadata["nbgrader"].get("grade"),
-    ):
-        exec(MARKERS.sub("", cell.source), namespace)
-    return namespace
-
-
-SOLVED = _autograded_answers()
+SOLVED = solution_namespace(LESSON, manual=False)  # exercise 6 needs trained networks
 tta_predict = SOLVED["tta_predict"]
 vote = SOLVED["vote"]
 ensemble_predict = SOLVED["ensemble_predict"]

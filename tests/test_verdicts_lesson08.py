@@ -9,12 +9,11 @@ from collections import Counter
 import numpy as np
 import pytest
 from lessontools import (
-    MARKERS,
     assert_demo_students_use_answer_cells,
     assert_right,
     assert_tests_cover_cells,
     assert_wrong,
-    code_cells,
+    solution_namespace,
 )
 
 from autograder import probes
@@ -24,25 +23,7 @@ from grader.verdicts import lesson08 as verdicts
 LESSON = "08_tta_ensemble"
 
 
-def _autograded_answers() -> dict:
-    """The solution's autograded answer cells (markers removed), run in notebook order.
-
-    ``lessontools.solution_namespace`` would also run the manually graded code cell of
-    exercise 6, which needs the trained networks of the notebook; so only answer cells that
-    are not graded themselves (grade false) are run here.
-    """
-    namespace: dict = {}
-    exec("import keras\nimport numpy as np\n", namespace)
-    for cell in code_cells(
-        LESSON,
-        lambda c: c.metadata.get("nbgrader", {}).get("solution")
-        and not c.metadata["nbgrader"].get("grade"),
-    ):
-        exec(MARKERS.sub("", cell.source), namespace)
-    return namespace
-
-
-SOLVED = _autograded_answers()
+SOLVED = solution_namespace(LESSON, manual=False)  # exercise 6 needs trained networks
 tta_predict = SOLVED["tta_predict"]
 vote = SOLVED["vote"]
 ensemble_predict = SOLVED["ensemble_predict"]
