@@ -72,7 +72,9 @@ def _scratch(target: Path, lessons=(SMALL_LESSON,)) -> Path:
     root = grading.scratch_course(ROOT, target, list(lessons))
     for lesson in lessons:
         shutil.copytree(ROOT / "lessons" / lesson, root / "lessons" / lesson)
-    others = [f"lesson{lesson_key(p.name)}.py" for p in ROOT.glob("solutions/*") if p.name not in lessons]
+    others = [
+        f"lesson{lesson_key(p.name)}.py" for p in ROOT.glob("solutions/*") if p.name not in lessons
+    ]
     skip = shutil.ignore_patterns("__pycache__", "*.pyc", *others)
     shutil.copytree(ROOT / "autograder", root / "autograder", ignore=skip)
     shutil.copytree(ROOT / "data", root / "data")

@@ -95,7 +95,22 @@ def test_stand_in_models_give_the_judges_softmax():
         expected = verdicts.softmax_of(spec, x)
         assert np.allclose(model.predict(x, verbose=0), expected, atol=1e-6)
         assert np.allclose(np.asarray(model(x, training=False)), expected, atol=1e-6)
-        if kind == "augmented":  # in training mode the flip and the dropout act
+        if kind == "augmented":  # model(x) runs the augmentation layers, seeded by the spec
+            first = np.asarray(model(x))
+            assert not np.allclose(first, expected, atol=1e-3)
+            assert np.allclose(np.asarray(probes08.build_model(spec)(x)), first, atol=1e-6)
+
+
+def test_augmented_stand_in_changes_on_every_call_as_model_x():
+    """A model(x) answer must lose the inference tests on every draw, not on most: the
+    brightness shift is continuous, so no call leaves the images as they were."""
+    gen = np.random.default_rng(1)
+    for _ in range(40):
+        shape, classes, x = probes08._images_case(gen)
+        spec = probes08._model_spec(gen, shape, classes, "augmented")
+        model = probes08.build_model(spec)
+        expected = verdicts.softmax_of(spec, x)
+        for _ in range(3):
             assert not np.allclose(np.asarray(model(x)), expected, atol=1e-3)
 
 

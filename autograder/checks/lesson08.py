@@ -95,10 +95,12 @@ def tta_predict(fn, part: str) -> None:
                     np.allclose(got, np.mean(versions[first : calls + 1], axis=0), atol=ATOL)
                     for first in ((0, 1) if calls else (0,))
                 ),
-                f"{where} e um modelo com RandomFlip e Dropout, o resultado não é a média das "
+                f"{where} e um modelo com RandomFlip, RandomBrightness e Dropout, o resultado não "
+                "é a média das "
                 "predições de inferência das versões: chame o modelo com "
                 "model.predict(x, verbose=0) ou model(x, training=False). Chamado como "
-                "model(x), ele sorteia o aumento de dados e o Dropout.",
+                "model(x), o Keras 3 sorteia as camadas de aumento de dados (o padrão delas é "
+                "training=True).",
             )
         else:
             expect(
@@ -217,8 +219,8 @@ def disagreement(array) -> None:
 
 def ensemble_predict(fn, part: str) -> None:
     """Check ``ensemble_predict(models, images)`` (lesson 08): ``"mean"`` (the average of
-    n models) or ``"inference"`` (models of different architectures, one with RandomFlip
-    and Dropout)."""
+    n models) or ``"inference"`` (models of different architectures, one with RandomFlip,
+    RandomBrightness and Dropout)."""
     if part not in ENSEMBLE_PARTS:
         raise ValueError(f"part deve ser um de {ENSEMBLE_PARTS}")
     inputs = getattr(_probe, f"ensemble_predict_{part}_inputs")
@@ -232,8 +234,8 @@ def ensemble_predict(fn, part: str) -> None:
         expected = np.mean([_softmax_of(spec, x) for spec in specs], axis=0)
         hint = (
             " Chame cada modelo em modo de inferência (model.predict(x, verbose=0) ou "
-            "model(x, training=False)): como model(x), o Keras 3 sorteia o aumento de dados e o "
-            "Dropout."
+            "model(x, training=False)): como model(x), o Keras 3 sorteia as camadas de aumento "
+            "de dados (o padrão delas é training=True)."
             if part == "inference"
             else ""
         )

@@ -6,8 +6,12 @@ arrays, with no training:
 
 - models: tiny Keras models with fixed weights (:func:`build_model`). At inference a
   ``"linear"`` model gives softmax(flatten(x) · W + b); a ``"hidden"`` one has a ReLU layer
-  before; an ``"augmented"`` one is linear too, but carries a ``RandomFlip`` and a
-  ``Dropout`` that change its output when it is called in training mode (``model(x)``);
+  before; an ``"augmented"`` one is linear too, but carries a ``RandomFlip``, a
+  ``RandomBrightness`` (seeded from the case, so that a grade can be reproduced) and a
+  ``Dropout``. Called as ``model(x)``, with no ``training``, Keras 3 runs the two
+  augmentation layers (their ``call`` defaults to ``training=True``; the brightness shift is
+  continuous, so the output always changes) but not the ``Dropout`` (its default is
+  ``False``);
 - distortions: :class:`ShiftDistortion`, whose k-th call returns the images it received
   plus k·shift and records what it received (shape and sum), so that the number of calls
   and their arguments can be judged.
@@ -43,6 +47,8 @@ def _model_spec(gen, shape, classes: int, kind: str) -> dict:
     """Weights of a stand-in model (see :func:`build_model`)."""
     size = int(np.prod(shape))
     spec = {"kind": kind, "shape": tuple(shape), "classes": classes}
+    if kind == "augmented":
+        spec["seed"] = int(gen.integers(2**30))
     if kind == "hidden":
         hidden = int(gen.integers(3, 9))
         spec["hidden_kernel"] = (gen.normal(0.0, 1.5, (size, hidden)) / np.sqrt(size)).astype(
@@ -61,7 +67,9 @@ def build_model(spec: dict):
 
     layers = [keras.Input(shape=spec["shape"])]
     if spec["kind"] == "augmented":
-        layers.append(keras.layers.RandomFlip("horizontal_and_vertical"))
+        seed = spec["seed"]
+        layers.append(keras.layers.RandomFlip("horizontal_and_vertical", seed=seed))
+        layers.append(keras.layers.RandomBrightness(0.5, value_range=(-0.5, 0.5), seed=seed + 1))
     layers.append(keras.layers.Flatten())
     if spec["kind"] == "augmented":
         layers.append(keras.layers.Dropout(0.5))
@@ -108,7 +116,7 @@ def tta_predict_mean_inputs(gen):
 
 
 def tta_predict_inference_inputs(gen):
-    """Models with RandomFlip and Dropout, with m = 1 and with m = 2-4 (a distortion that
+    """Models with RandomFlip, RandomBrightness and Dropout, with m = 1 and with m = 2-4 (a distortion that
     shifts the images, so that an answer that never distorts cannot pass)."""
     return [
         _tta_case(gen, 1, "augmented"),
@@ -238,7 +246,8 @@ def ensemble_predict_mean_inputs(gen):
 
 
 def ensemble_predict_inference_inputs(gen):
-    """Models of different architectures, one with RandomFlip and Dropout."""
+    """Models of different architectures, one with RandomFlip, RandomBrightness and
+    Dropout."""
     return [
         _ensemble_case(gen, ["hidden", "augmented"]),
         _ensemble_case(gen, ["augmented", "linear", "hidden"]),

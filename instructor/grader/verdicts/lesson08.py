@@ -35,7 +35,7 @@ DEMO_WRONG_ANSWER = {
 }
 
 # A student who calls the models as model(x), without training=False: the program-10 style
-# augmentation layers and Dropout are active. Loses the two inference-mode tests (2 points)
+# augmentation layers are active (their call defaults to training=True; Dropout's does not). Loses the two inference-mode tests (2 points)
 # and keeps the others (the other stand-ins have no such layers).
 DEMO_EXTRA_STUDENTS = [
     (
@@ -228,13 +228,15 @@ def tta_predict_inference(seed, results) -> str:
             accepted.append(_versions(case, range(1, calls + 1)))
         if not any(_close(got, expected) for expected in accepted):
             raise Wrong(
-                f"{where}, com um modelo que tem RandomFlip e Dropout, o resultado não é a "
+                f"{where}, com um modelo que tem RandomFlip, RandomBrightness e Dropout, o resultado "
+                "não é a "
                 "média das predições de inferência das versões: chame o modelo com "
                 "model.predict(x, verbose=0) ou model(x, training=False). Chamado como "
-                "model(x), o Keras 3 sorteia o aumento de dados e o Dropout do modelo."
+                "model(x), o Keras 3 sorteia as camadas de aumento de dados do modelo (o padrão "
+                "delas é training=True)."
             )
     return (
-        "usa o modelo em modo de inferência (camadas de aumento e Dropout inativas), na "
+        "usa o modelo em modo de inferência (camadas de aumento inativas), na "
         "original e nas distorções."
     )
 
@@ -367,7 +369,8 @@ def _judge_ensemble(seed, results, name: str) -> None:
             raise Wrong(
                 f"{where}, o resultado não é a média das predições de inferência dos modelos: "
                 "chame cada um com model.predict(x, verbose=0) ou model(x, training=False). "
-                "Chamado como model(x), o Keras 3 sorteia o aumento de dados e o Dropout."
+                "Chamado como model(x), o Keras 3 sorteia as camadas de aumento de dados (o padrão "
+                "delas é training=True)."
             )
         if len(specs) > 1 and _close(got, len(specs) * expected):
             raise Wrong(f"{where}, o resultado é a SOMA das probabilidades; divida por n.")
