@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -10,11 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from grader import verdicts
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Runs in a fresh interpreter with only the built wheel (and the instructor's verdicts) on the
 # path: every callable of every module of the wheel is put in the place of every autograded
-# answer, probed and judged as grading does. None may pass.
+# answer, probed and judged as grading does. None may pass. Arguments: the worker's index k,
+# the number of workers n, the lessons; the worker takes every n-th (lesson, test) pair from
+# the k-th on, so that n workers share the work on n cores.
 TRY_EVERY_CALLABLE = r"""
 import importlib, inspect, json, os, pkgutil, signal, sys, tempfile, warnings
 warnings.simplefilter("ignore")
@@ -87,29 +92,33 @@ def can_take(candidate, arguments):
 
 signal.signal(signal.SIGALRM, alarm)
 passed, tried, skipped = [], 0, 0
-for lesson in sys.argv[1:]:
-    for grade_id in verdicts.lesson_module(lesson).TESTS:
-        arguments = first_call(lesson, grade_id)
-        for name, candidate in callables.items():
-            if not can_take(candidate, arguments):
-                skipped += 1
-                continue
-            tried += 1
-            if tried % 100 == 0:  # models built by earlier tries would pile up in memory
-                import keras
+worker, workers, lessons = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+pairs = [(lesson, grade_id) for lesson in lessons for grade_id in verdicts.lesson_module(lesson).TESTS]
+for lesson, grade_id in pairs[worker::workers]:
+    arguments = first_call(lesson, grade_id)
+    for name, candidate in callables.items():
+        if not can_take(candidate, arguments):
+            skipped += 1
+            continue
+        tried += 1
+        if tried % 100 == 0:  # models built by earlier tries would pile up in memory
+            import keras
 
-                keras.utils.clear_session()
-            signal.alarm(5)  # a callable that takes longer than this is not an answer
-            try:
-                verdict = verdicts.probe_and_judge(lesson, grade_id, candidate)
-            except BaseException:  # a crash or a malformed probe result is not a pass
-                continue
-            finally:
-                signal.alarm(0)
-                plt.close("all")  # plot helpers called with arrays leave figures behind
-            if verdict.passed:
-                passed.append(f"{lesson}:{grade_id} <- {name}")
-print(json.dumps({"tried": tried, "skipped": skipped, "callables": len(callables), "passed": passed}))
+            keras.utils.clear_session()
+        signal.alarm(5)  # a callable that takes longer than this is not an answer
+        try:
+            verdict = verdicts.probe_and_judge(lesson, grade_id, candidate)
+        except BaseException:  # a crash or a malformed probe result is not a pass
+            continue
+        finally:
+            signal.alarm(0)
+            plt.close("all")  # plot helpers called with arrays leave figures behind
+        if verdict.passed:
+            passed.append(f"{lesson}:{grade_id} <- {name}")
+print(json.dumps({
+    "pairs": len(pairs[worker::workers]), "tried": tried, "skipped": skipped,
+    "callables": len(callables), "passed": passed,
+}))
 """
 
 
@@ -155,17 +164,30 @@ def test_no_callable_of_the_student_package_solves_an_exercise(student_wheel, tm
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "KERAS_HOME": str(tmp_path / "keras"),
     }
-    result = subprocess.run(
-        [sys.executable, "-c", TRY_EVERY_CALLABLE, *lessons],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=1500,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
-    print(summary["tried"], "tries of", summary["callables"], "callables;", summary["skipped"])
+    workers = min(4, max(2, os.cpu_count() or 1))  # the tries share the machine's cores
+    logs = [(tmp_path / f"out{k}.txt", tmp_path / f"err{k}.txt") for k in range(workers)]
+    runs = [  # output to files: a pipe nobody reads yet would stall its worker
+        subprocess.Popen(
+            [sys.executable, "-c", TRY_EVERY_CALLABLE, str(k), str(workers), *lessons],
+            stdout=out.open("w"),
+            stderr=err.open("w"),
+            env=env,
+            cwd=tmp_path,
+        )
+        for k, (out, err) in enumerate(logs)
+    ]
+    summaries = []
+    for run, (out, err) in zip(runs, logs):
+        run.wait(timeout=1500)
+        assert run.returncode == 0, err.read_text()[-3000:]
+        summaries.append(json.loads(out.read_text().strip().splitlines()[-1]))
+    tried = sum(s["tried"] for s in summaries)
+    skipped = sum(s["skipped"] for s in summaries)
+    print(tried, "tries of", summaries[0]["callables"], "callables;", skipped, "skipped")
     print("skipped: their signature cannot take the probe's first call")
-    assert summary["callables"] > 50 and summary["tried"] > 1000
-    assert summary["passed"] == []
+    pairs = sum(
+        len(verdicts.lesson_module(lesson).TESTS) for lesson in lessons
+    )  # no (lesson, test) pair left out, none taken twice
+    assert sum(s["pairs"] for s in summaries) == pairs
+    assert summaries[0]["callables"] > 50 and tried > 1000
+    assert [name for s in summaries for name in s["passed"]] == []
