@@ -15,7 +15,7 @@ def _by_student(rows):
 
 @pytest.mark.notebook
 def test_demo_class_of_lesson_02(root, tmp_path):
-    rows = _by_student(demo.run(root, "02_cifar10", workdir=tmp_path, keep=True))
+    rows = _by_student(demo.run(root, "02_cifar10", workdir=tmp_path, keep=True, jobs=2))
     full = rows["ana-completa"]["auto_max"]
     assert full > 0
     assert rows["ana-completa"]["score"] == full  # complete: full marks
@@ -55,7 +55,7 @@ def test_hard_coded_roc_numbers_get_no_roc_points(root, tmp_path):
     keep = {"ana-completa"} | {grading.slug(s[0]) for s in module.DEMO_EXTRA_STUDENTS}
     chosen = [s for s in students if s.student_id in keep]
     rows = _by_student(
-        demo.run(root, lesson, workdir=tmp_path / "run", keep=True, students=chosen)
+        demo.run(root, lesson, workdir=tmp_path / "run", keep=True, students=chosen, jobs=2)
     )
     graded = tmp_path / "run" / "curso"
     name, _, _, overrides = module.DEMO_EXTRA_STUDENTS[0]

@@ -21,7 +21,7 @@ def test_standard_deviation_answer_loses_only_its_part(root, tmp_path):
     keep = {"ana-completa"} | {grading.slug(s[0]) for s in module.DEMO_EXTRA_STUDENTS}
     chosen = [s for s in students if s.student_id in keep]
     rows = _by_student(
-        demo.run(root, LESSON, workdir=tmp_path / "run", keep=True, students=chosen)
+        demo.run(root, LESSON, workdir=tmp_path / "run", keep=True, students=chosen, jobs=2)
     )
     graded = tmp_path / "run" / "curso"
     name, _, _, overrides = module.DEMO_EXTRA_STUDENTS[0]

@@ -164,7 +164,13 @@ def cmd_publish(args) -> int:
 def cmd_demo(args) -> int:
     from . import demo
 
-    rows = demo.run(_root(args), args.lesson, workdir=args.workdir, keep=args.workdir is not None)
+    rows = demo.run(
+        _root(args),
+        args.lesson,
+        workdir=args.workdir,
+        keep=args.workdir is not None,
+        jobs=args.jobs,
+    )
     print(demo.table(rows))
     return 0
 
@@ -288,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--workdir", help="pasta onde guardar o curso de demonstração (padrão: temporária)"
     )
+    p.add_argument("--jobs", type=int, default=1, help="entregas corrigidas ao mesmo tempo")
     p.set_defaults(func=cmd_demo)
     return parser
 

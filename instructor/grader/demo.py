@@ -178,8 +178,11 @@ def write_lms_zip(students: list[Student], path: Path) -> Path:
     return path
 
 
-def run(root, lesson: str, workdir=None, keep: bool = False, students=None) -> list[dict]:
-    """Run the pipeline on synthetic students; return one row per student."""
+def run(
+    root, lesson: str, workdir=None, keep: bool = False, students=None, jobs: int = 1
+) -> list[dict]:
+    """Run the pipeline on synthetic students, grading ``jobs`` at a time; return one row
+    per student."""
     base = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="autograder-demo-"))
     try:
         course_root = grading.scratch_course(root, base / "curso", [lesson])
@@ -192,7 +195,7 @@ def run(root, lesson: str, workdir=None, keep: bool = False, students=None) -> l
         print(f"2/5 importando {archive.name} ({len(students)} alunos) …", flush=True)
         grading.collect(course_root, lesson, archive)
         print("3/5 corrigindo (modo rápido; alguns minutos) …", flush=True)
-        report = grading.grade(course_root, lesson)
+        report = grading.grade(course_root, lesson, jobs=jobs)
         print("4/5 gerando devolutivas …", flush=True)
         grading.feedback(course_root, lesson)
         print("5/5 exportando notas …", flush=True)
