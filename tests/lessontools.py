@@ -3,7 +3,7 @@
 A lesson's verdict tests need the same few things: the solution's answers, run the way the
 notebook runs them; the probe and judge of a test cell on an answer; the guarantee that every
 autograded test cell has a judge and calls its probe once; and the demo students naming real
-answer cells. Lessons from 08 on use these; the older test files keep their own copies.
+answer cells. Every lesson's verdict tests use these.
 """
 
 from __future__ import annotations
@@ -51,18 +51,28 @@ def test_cells(lesson: str) -> list:
 
 
 def solution_namespace(
-    lesson: str, also=lambda cell: False, setup: str = "", manual: bool = True
+    lesson: str,
+    also=lambda cell: False,
+    setup: str = "",
+    manual: bool = True,
+    skip: frozenset = frozenset(),
 ) -> dict:
     """Run the solution's answer cells (markers removed) in one namespace, in notebook order.
 
     ``also`` selects further code cells the answers need (a helper the lesson defines before
     the exercise); ``setup`` runs first (the imports of the notebook's setup cell);
-    ``manual=False`` leaves out manually graded code cells (they may need trained models).
+    ``manual=False`` leaves out manually graded code cells (they may need trained models);
+    ``skip`` leaves out the answer cells of these grade_ids (an ungraded answer that needs a
+    pretrained network, say).
     """
 
     def answer(cell) -> bool:
         meta = cell.metadata.get("nbgrader", {})
-        return bool(meta.get("solution")) and (manual or not meta.get("grade"))
+        return (
+            bool(meta.get("solution"))
+            and (manual or not meta.get("grade"))
+            and meta.get("grade_id") not in skip
+        )
 
     namespace: dict = {}
     exec("import keras\nimport numpy as np\n" + setup, namespace)

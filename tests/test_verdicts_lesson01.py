@@ -3,70 +3,35 @@ mistakes, with a Portuguese reason, on inputs regenerated from the grading seed.
 
 from __future__ import annotations
 
-import re
+from functools import partial
 
-import nbformat
+import lessontools
 import numpy as np
 import pytest
-from conftest import ROOT
 
 from autograder.probes import generator
 from autograder.probes import lesson01 as probes01
 from grader.verdicts import lesson01 as verdicts
-from grader.verdicts import probe_and_judge
 
 LESSON = "01_inferencia_imagenet"
-SOLUTION = ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"
-MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 ANSWERS = ("top_k_error", "load_batch")
-
-
-def _cells(predicate):
-    notebook = nbformat.read(SOLUTION, 4)
-    return [c for c in notebook.cells if c.cell_type == "code" and predicate(c.metadata)]
-
-
-def _solution():
-    """The solution's answer cells, markers removed, run as the notebook's setup does."""
-    namespace = {}
-    exec("import keras\nimport numpy as np\n", namespace)
-    for cell in _cells(lambda m: m.get("nbgrader", {}).get("grade_id") in ANSWERS):
-        exec(MARKERS.sub("", cell.source), namespace)
-    return namespace
-
-
-SOLVED = _solution()
-
-
-def judged(grade_id, answer, seed=None):
-    return probe_and_judge(LESSON, grade_id, answer, seed=seed)
-
-
-def assert_wrong(grade_id, answer, hint):
-    for seed in (11, 2024):  # two seeds: the hint must not depend on the inputs
-        verdict = judged(grade_id, answer, seed)
-        assert not verdict.passed, f"seed {seed}: {verdict.message}"
-        assert re.search(hint, verdict.message), verdict.message
+# the autograded answers; `outro_modelo` (ungraded) needs a pretrained ResNet50
+SOLVED = lessontools.solution_namespace(LESSON, manual=False, skip=frozenset({"outro_modelo"}))
+judged = partial(lessontools.judged, LESSON)
+assert_right = partial(lessontools.assert_right, LESSON)
+assert_wrong = partial(lessontools.assert_wrong, LESSON)
 
 
 # ----------------------------------------------------------------------------- coverage
 
 
 def test_every_test_cell_has_a_judge_and_calls_its_probe():
-    tests = _cells(
-        lambda m: m.get("nbgrader", {}).get("grade") and not m["nbgrader"].get("solution")
-    )
-    assert {c.metadata["nbgrader"]["grade_id"] for c in tests} == set(verdicts.TESTS)
-    for cell in tests:
-        probe_name, _ = verdicts.TESTS[cell.metadata["nbgrader"]["grade_id"]]
-        hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[1]
-        assert "from autograder.probes import lesson01 as _probe" in hidden
-        assert hidden.count("_probe.") == 1 and f"_probe.{probe_name}(" in hidden
-        assert hasattr(probes01, probe_name) and hasattr(probes01, f"{probe_name}_inputs")
+    lessontools.assert_tests_cover_cells(LESSON)
 
 
 def test_demo_wrong_answer_names_an_answer_cell():
-    assert set(verdicts.DEMO_WRONG_ANSWER) <= set(ANSWERS)
+    lessontools.assert_demo_students_use_answer_cells(LESSON)
+    assert set(verdicts.DEMO_WRONG_ANSWER) <= set(ANSWERS)  # an autograded one
 
 
 # ----------------------------------------------------------------------------- top_k_error
@@ -105,8 +70,7 @@ def test_top_k_error_other_right_answers_pass():
         return misses / len(probs)
 
     for answer in (with_sklearn, loop):
-        verdict = judged("test_top_k_error", answer)
-        assert verdict.passed, verdict.message
+        assert_right("test_top_k_error", answer)
 
 
 def _demo_wrong():

@@ -1,13 +1,12 @@
 """Lesson 03 verdicts: the solution's answers pass, realistic wrong answers fail with a reason."""
 
-import re
+from functools import partial
 
 import cv2
 import keras
-import nbformat
+import lessontools
 import numpy as np
 import pytest
-from conftest import ROOT
 from sklearn import metrics as skm
 
 from autograder.checks import CheckFailed
@@ -15,46 +14,22 @@ from autograder.checks import lesson03 as check03
 from autograder.probes import generator
 from autograder.probes import lesson03 as probe
 from grader.verdicts import lesson03 as verdicts
-from grader.verdicts import probe_and_judge
 
 LESSON = "03_lenet"
-NOTEBOOK = ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"
-SOLUTION_RE = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
-
-
-def _answers() -> dict:
-    """Every answer cell of the solution, executed in one namespace as in the notebook."""
-    nb = nbformat.read(NOTEBOOK, 4)
-    scope = {"np": np, "keras": keras, "CAT_DOG": ("gato", "cachorro")}
-    scale_cell = next(c.source for c in nb.cells if c.source.startswith("def scale("))
-    exec(scale_cell.split("\n\n\n")[0], scope)  # the notebook's `scale`, used by exercise 4
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("solution"):
-            exec(SOLUTION_RE.sub("", cell.source), scope)
-    return scope
-
-
-SOLUTION = _answers()
+SCALE_CELL = lessontools.code_cells(LESSON, lambda c: c.source.startswith("def scale("))[0]
+SOLUTION = lessontools.solution_namespace(
+    LESSON,  # with the notebook's `scale` and CAT_DOG, used by exercise 4
+    setup='CAT_DOG = ("gato", "cachorro")\n' + SCALE_CELL.source.split("\n\n\n")[0],
+)
+judged = partial(lessontools.judged, LESSON)
+assert_right = partial(lessontools.assert_right, LESSON)
+assert_wrong = partial(lessontools.assert_wrong, LESSON)
 
 
 def run_source(source: str, name: str):
     scope = {"np": np, "keras": keras}
     exec(source, scope)
     return scope[name]
-
-
-def judged(grade_id, answer, seed=None):
-    return probe_and_judge(LESSON, grade_id, answer, seed=seed)
-
-
-def fails(grade_id, answer, hint=None):
-    verdict = judged(grade_id, answer)
-    assert not verdict.passed, f"{grade_id}: wrong answer passed"
-    assert verdict.message
-    if hint is not None:
-        assert re.search(hint, verdict.message), verdict.message
-    return verdict
 
 
 def raises(*args, **kwargs):
@@ -76,40 +51,24 @@ def hugo(name):
 
 
 def test_every_autograded_test_cell_is_judged():
-    nb = nbformat.read(NOTEBOOK, 4)
-    tests = {
-        cell.metadata["nbgrader"]["grade_id"]
-        for cell in nb.cells
-        if cell.cell_type == "code"
-        and cell.metadata.get("nbgrader", {}).get("grade")
-        and not cell.metadata["nbgrader"].get("solution")
-    }
-    assert tests == set(verdicts.TESTS)
-    for cell in nb.cells:  # one probe call per test cell, the one of its TESTS entry
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in tests:
-            name = verdicts.TESTS[grade_id][0]
-            assert f"_probe.{name}({name})" in cell.source
-            assert cell.source.count("_probe.") == 1
+    lessontools.assert_tests_cover_cells(
+        LESSON,
+        no_inputs=frozenset({"resposta_perda", "resposta_otimizador", "resposta_pratica"}),
+    )
+    for cell in lessontools.test_cells(LESSON):  # one probe call in the whole cell, on its answer
+        name = verdicts.TESTS[cell.metadata["nbgrader"]["grade_id"]][0]
+        assert f"_probe.{name}({name})" in cell.source
+        assert cell.source.count("_probe.") == 1
 
 
 def test_demo_students_use_answer_cells():
-    nb = nbformat.read(NOTEBOOK, 4)
-    answers = {
-        cell.metadata["nbgrader"]["grade_id"]
-        for cell in nb.cells
-        if cell.metadata.get("nbgrader", {}).get("solution")
-    }
-    assert set(verdicts.DEMO_WRONG_ANSWER) <= answers
-    for _, _, _, overrides in verdicts.DEMO_EXTRA_STUDENTS:
-        assert set(overrides) <= answers
+    lessontools.assert_demo_students_use_answer_cells(LESSON)
 
 
 @pytest.mark.parametrize("grade_id", sorted(verdicts.TESTS))
 def test_solution_passes(grade_id):
     name = verdicts.TESTS[grade_id][0]
-    verdict = judged(grade_id, SOLUTION[name])
-    assert verdict.passed, verdict.message
+    assert_right(grade_id, SOLUTION[name])
 
 
 # ---------------------------------------------------------------------------- multiple choice
@@ -127,15 +86,15 @@ def test_solution_passes(grade_id):
     ],
 )
 def test_multiple_choice_wrong_letter(grade_id, wrong):
-    verdict = fails(grade_id, wrong, "alternativa certa")
-    assert "Raciocínio" in verdict.message
+    assert_wrong(grade_id, wrong, "alternativa certa")
+    assert "Raciocínio" in judged(grade_id, wrong, 11).message
 
 
 @pytest.mark.parametrize("grade_id", ["test_resposta_perda", "test_resposta_pratica"])
 def test_multiple_choice_forms(grade_id):
-    assert judged(grade_id, " (C) ").passed
-    fails(grade_id, 3, "texto")
-    fails(grade_id, None, "texto")
+    assert_right(grade_id, " (C) ")
+    assert_wrong(grade_id, 3, "texto")
+    assert_wrong(grade_id, None, "texto")
 
 
 # ---------------------------------------------------------------------------- exercise 1
@@ -143,7 +102,7 @@ def test_multiple_choice_forms(grade_id):
 
 def test_split_wrong():
     grade_id = "test_split_train_validation"
-    fails(
+    assert_wrong(
         grade_id,
         run_source(verdicts.DEMO_WRONG_ANSWER["split_train_validation"], "split_train_validation"),
         "COMEÇO",
@@ -163,36 +122,38 @@ def test_split_wrong():
     def fixed_fraction(x, y, fraction=0.1):
         return SOLUTION["split_train_validation"](x, y)
 
-    fails(grade_id, floor_validation, "int\\(len\\(x\\)")
-    fails(grade_id, shuffled, "sem embaralhar")
-    fails(grade_id, flat_labels, "forma")
-    fails(grade_id, fixed_fraction, "fraction=")
-    fails(grade_id, returns_none, "devolver")
-    fails(grade_id, raises, "levantou ValueError")
+    assert_wrong(grade_id, floor_validation, "int\\(len\\(x\\)")
+    assert_wrong(grade_id, shuffled, "sem embaralhar")
+    assert_wrong(grade_id, flat_labels, "forma")
+    assert_wrong(grade_id, fixed_fraction, "fraction=")
+    assert_wrong(grade_id, returns_none, "devolver")
+    assert_wrong(grade_id, raises, "levantou ValueError")
 
 
 def test_best_checkpoint_wrong():
     grade_id = "test_best_checkpoint"
     mc = keras.callbacks.ModelCheckpoint
-    fails(grade_id, lambda path: mc(path, save_best_only=True), "val_accuracy")
-    fails(grade_id, lambda path: mc(path, monitor="val_accuracy"), "save_best_only")
-    fails(
+    assert_wrong(grade_id, lambda path: mc(path, save_best_only=True), "val_accuracy")
+    assert_wrong(grade_id, lambda path: mc(path, monitor="val_accuracy"), "save_best_only")
+    assert_wrong(
         grade_id,
         lambda path: mc(path, monitor="val_accuracy", save_best_only=True, mode="min"),
         'mode="max"',
     )
-    fails(
+    assert_wrong(
         grade_id,
         lambda path: mc("melhor.keras", monitor="val_accuracy", save_best_only=True),
         "caminho",
     )
-    fails(grade_id, lambda path: keras.callbacks.EarlyStopping(monitor="val_accuracy"), "não")
-    fails(  # weights only: Keras refuses a .keras path
+    assert_wrong(
+        grade_id, lambda path: keras.callbacks.EarlyStopping(monitor="val_accuracy"), "não"
+    )
+    assert_wrong(  # weights only: Keras refuses a .keras path
         grade_id,
         lambda path: mc(path, monitor="val_accuracy", save_best_only=True, save_weights_only=True),
         "levantou",
     )
-    fails(grade_id, returns_none, "ModelCheckpoint")
+    assert_wrong(grade_id, returns_none, "ModelCheckpoint")
 
 
 class OldCheckpoint(keras.callbacks.ModelCheckpoint):
@@ -211,8 +172,8 @@ def test_best_checkpoint_without_mode_attribute():
     wrong = lambda path: OldCheckpoint(
         path, monitor="val_accuracy", save_best_only=True, mode="min"
     )
-    assert judged("test_best_checkpoint", right).passed
-    fails("test_best_checkpoint", wrong, 'mode="max"')
+    assert_right("test_best_checkpoint", right)
+    assert_wrong("test_best_checkpoint", wrong, 'mode="max"')
     lesson03.best_checkpoint(right)
     with pytest.raises(CheckFailed, match="max"):
         lesson03.best_checkpoint(wrong)
@@ -245,12 +206,12 @@ def test_select_dogs_cats_wrong():
         keep = (labels == 3) | (labels == 5)
         return images[keep], (labels[keep] == 5).astype(int)
 
-    fails(grade_id, keep_labels, "3 e 5")
-    fails(grade_id, inverted, "invertidos")
-    fails(grade_id, column, "forma")
-    fails(grade_id, float_labels, "inteiros")
-    fails(grade_id, labels_only_flat)
-    fails(grade_id, raises, "levantou")
+    assert_wrong(grade_id, keep_labels, "3 e 5")
+    assert_wrong(grade_id, inverted, "invertidos")
+    assert_wrong(grade_id, column, "forma")
+    assert_wrong(grade_id, float_labels, "inteiros")
+    assert_wrong(grade_id, labels_only_flat)
+    assert_wrong(grade_id, raises, "levantou")
 
 
 # ---------------------------------------------------------------------------- exercise 3
@@ -411,24 +372,21 @@ def test_every_roc_property_has_its_cell():
 @pytest.mark.parametrize("name", sorted(RIGHT))
 def test_other_right_answers_pass_every_cell(name):
     for part in PROPERTIES[name]:
-        assert judged(f"test_{name}_{part}", RIGHT[name]).passed, part
+        assert_right(f"test_{name}_{part}", RIGHT[name])
     if name == "roc_auc":
         for part in PROPERTIES[name]:
-            assert judged(f"test_roc_auc_{part}", auc_pairwise).passed, part
+            assert_right(f"test_roc_auc_{part}", auc_pairwise)
 
 
 @pytest.mark.parametrize(
     "name, wrong, part, hint", ONE_PROPERTY_WRONG, ids=[w[1].__name__ for w in ONE_PROPERTY_WRONG]
 )
 def test_one_wrong_property_costs_only_its_cell(name, wrong, part, hint):
-    for seed in (3, 2024):
-        for other in PROPERTIES[name]:
-            verdict = judged(f"test_{name}_{other}", wrong, seed=seed)
-            if other == part:
-                assert not verdict.passed, f"seed {seed}: {wrong.__name__} passed {other}"
-                assert re.search(hint, verdict.message), verdict.message
-            else:
-                assert verdict.passed, f"seed {seed}, {other}: {verdict.message}"
+    for other in PROPERTIES[name]:
+        if other == part:
+            assert_wrong(f"test_{name}_{other}", wrong, hint, seeds=(3, 2024))
+        else:
+            assert_right(f"test_{name}_{other}", wrong, seeds=(3, 2024))
 
 
 @pytest.mark.parametrize(
@@ -459,18 +417,18 @@ def roc_strict(scores, labels):
 
 def test_roc_mistakes_that_break_several_properties():
     for part in ("tpr", "fpr"):
-        fails(f"test_roc_points_{part}", roc_swapped, "trocados")
-        fails(f"test_roc_points_{part}", roc_strict, ">=")
-    assert judged("test_roc_points_thresholds", roc_swapped).passed
+        assert_wrong(f"test_roc_points_{part}", roc_swapped, "trocados")
+        assert_wrong(f"test_roc_points_{part}", roc_strict, ">=")
+    assert_right("test_roc_points_thresholds", roc_swapped)
     for part in ("distinct", "ties"):
-        fails(f"test_roc_auc_{part}", lambda s, l: 1 - auc_numpy(s, l), "1 − AUC")
+        assert_wrong(f"test_roc_auc_{part}", lambda s, l: 1 - auc_numpy(s, l), "1 − AUC")
 
     def min_total_error(scores, labels):  # another criterion: the smallest FPR + FNR
         fpr, tpr, thr = roc_numpy(scores, labels)
         i = int(np.argmin(fpr + 1 - tpr))
         return (fpr[i] + 1 - tpr[i]) / 2, thr[i], sens_spec_acc(scores, labels, thr[i])[2]
 
-    fails("test_equal_error_rate_threshold", min_total_error, "minimiza")
+    assert_wrong("test_equal_error_rate_threshold", min_total_error, "minimiza")
 
 
 @pytest.mark.parametrize("name", sorted(RIGHT))
@@ -486,16 +444,16 @@ def test_sklearn_wrong_forms_and_errors_fail_every_cell(name):
     }[name]
     for part in PROPERTIES[name]:
         grade_id = f"test_{name}_{part}"
-        fails(grade_id, uses_sklearn, "scikit-learn")
-        fails(grade_id, raises, "levantou ValueError")
-        fails(grade_id, returns_none, "tupla|número")
+        assert_wrong(grade_id, uses_sklearn, "scikit-learn")
+        assert_wrong(grade_id, raises, "levantou ValueError")
+        assert_wrong(grade_id, returns_none, "tupla|número")
 
 
 def test_hugo_gets_no_roc_point():
     for name, properties in PROPERTIES.items():
         for part in properties:
-            assert not judged(f"test_{name}_{part}", hugo(name)).passed, (name, part)
-    assert "apostila" in judged("test_roc_auc_distinct", hugo("roc_auc")).message
+            assert_wrong(f"test_{name}_{part}", hugo(name))
+    assert_wrong("test_roc_auc_distinct", hugo("roc_auc"), "apostila")
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -549,7 +507,7 @@ def read_rgb(path):
 
 def test_classify_dog_or_cat_wrong():
     grade_id = "test_classify_dog_or_cat"
-    assert judged(grade_id, classify_with(read_rgb, scale)).passed
+    assert_right(grade_id, classify_with(read_rgb, scale))
     wrong = [
         (classify_with(read_rgb, lambda x: x.astype("float32")), "sem pré-processamento"),
         (classify_with(read_rgb, lambda x: x / np.float32(255)), "subtrair 0,5"),
@@ -557,23 +515,25 @@ def test_classify_dog_or_cat_wrong():
         (classify_with(read_rgb, scale, pick=lambda label: 1 - label), "OUTRA classe"),
     ]
     for answer, hint in wrong:
-        fails(grade_id, answer, hint)
+        assert_wrong(grade_id, answer, hint)
         with pytest.raises(CheckFailed, match=hint):
             check03.classify_dog_or_cat(answer)
     inverted = lambda m, p: (lambda a, q: ({"gato": "cachorro"}.get(a, "gato"), q))(
         *classify_with(read_rgb, scale)(m, p)
     )
-    fails(grade_id, inverted, "esperava")
-    fails(grade_id, lambda m, p: SOLUTION["classify_dog_or_cat"]("caogato.keras", p), "levantou")
-    fails(grade_id, lambda m, p: ("cão", 0.9), "gato")
-    fails(grade_id, lambda m, p: "gato", "tupla")
+    assert_wrong(grade_id, inverted, "esperava")
+    assert_wrong(
+        grade_id, lambda m, p: SOLUTION["classify_dog_or_cat"]("caogato.keras", p), "levantou"
+    )
+    assert_wrong(grade_id, lambda m, p: ("cão", 0.9), "gato")
+    assert_wrong(grade_id, lambda m, p: "gato", "tupla")
 
 
 def test_classify_dog_or_cat_is_quick_and_has_both_classes():
     import time
 
     started = time.monotonic()
-    assert judged("test_classify_dog_or_cat", SOLUTION["classify_dog_or_cat"]).passed
+    assert judged("test_classify_dog_or_cat", SOLUTION["classify_dog_or_cat"], 3).passed
     assert time.monotonic() - started < 3.0  # about 1 s on an idle machine; CI may be loaded
     for seed in range(20):
         _, kernel, bias, images = probe.classify_dog_or_cat_inputs(
@@ -624,9 +584,10 @@ def small_lenet(input_shape, classes, middle=None, compiled=True, loss=None, hea
 
 def test_build_better_lenet_wrong():
     grade_id = "test_build_better_lenet"
-    assert judged(grade_id, small_lenet).passed
-    assert judged(grade_id, lambda s, c: apostila_lenet(s, c, filters=(40, 80))).passed
-    fails(grade_id, apostila_lenet, "sem mudanças")
+    ONE_SEED = (11,)  # each answer builds and runs networks: one seed keeps the test quick
+    assert_right(grade_id, small_lenet, seeds=ONE_SEED)
+    assert_right(grade_id, lambda s, c: apostila_lenet(s, c, filters=(40, 80)), seeds=ONE_SEED)
+    assert_wrong(grade_id, apostila_lenet, "sem mudanças", seeds=ONE_SEED)
 
     def with_batchnorm(s, c):
         return small_lenet(
@@ -658,14 +619,23 @@ def test_build_better_lenet_wrong():
             ],
         )
 
-    fails(grade_id, with_batchnorm, "BatchNormalization")
-    fails(grade_id, two_convs_per_pool, "convolução → pooling")
-    fails(grade_id, augmented, "Antes do Flatten")
-    fails(grade_id, lambda s, c: small_lenet(s, 10), "Dense\\(")
-    fails(grade_id, lambda s, c: small_lenet(s, c, compiled=False), "Compile|compile")
-    fails(grade_id, lambda s, c: small_lenet((32, 32, 3), c), "levantou|forma")
-    fails(grade_id, lambda s, c: small_lenet(s, c, loss="categorical_crossentropy"), "levantou")
-    fails(grade_id, raises, "levantou")
+    assert_wrong(grade_id, with_batchnorm, "BatchNormalization", seeds=ONE_SEED)
+    assert_wrong(grade_id, two_convs_per_pool, "convolução → pooling", seeds=ONE_SEED)
+    assert_wrong(grade_id, augmented, "Antes do Flatten", seeds=ONE_SEED)
+    assert_wrong(grade_id, lambda s, c: small_lenet(s, 10), "Dense\\(", seeds=ONE_SEED)
+    assert_wrong(
+        grade_id, lambda s, c: small_lenet(s, c, compiled=False), "Compile|compile", seeds=ONE_SEED
+    )
+    assert_wrong(
+        grade_id, lambda s, c: small_lenet((32, 32, 3), c), "levantou|forma", seeds=ONE_SEED
+    )
+    assert_wrong(
+        grade_id,
+        lambda s, c: small_lenet(s, c, loss="categorical_crossentropy"),
+        "levantou",
+        seeds=ONE_SEED,
+    )
+    assert_wrong(grade_id, raises, "levantou", seeds=ONE_SEED)
 
 
 # ---------------------------------------------------------------------------- exercise 6
@@ -694,13 +664,13 @@ def test_first_misclassified_wrong():
     def probabilities_only(y_true, y_pred, n=2, num_classes=10):
         return right(y_true, np.atleast_2d(y_pred), n, num_classes)
 
-    fails(grade_id, all_examples, "CORRETAMENTE")
-    fails(grade_id, by_predicted, "VERDADEIRA")
-    fails(grade_id, last_ones, "primeiros erros")
-    fails(grade_id, fixed_ten, "uma entrada por classe")
-    fails(grade_id, probabilities_only)
-    fails(grade_id, lambda t, p, n=3, c=10: right(t, p, n, c), "n=2")
-    fails(grade_id, returns_none, "lista")
+    assert_wrong(grade_id, all_examples, "CORRETAMENTE")
+    assert_wrong(grade_id, by_predicted, "VERDADEIRA")
+    assert_wrong(grade_id, last_ones, "primeiros erros")
+    assert_wrong(grade_id, fixed_ten, "uma entrada por classe")
+    assert_wrong(grade_id, probabilities_only)
+    assert_wrong(grade_id, lambda t, p, n=3, c=10: right(t, p, n, c), "n=2")
+    assert_wrong(grade_id, returns_none, "lista")
 
 
 def test_inputs_are_reproducible():

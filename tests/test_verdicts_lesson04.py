@@ -4,55 +4,25 @@ mistakes, with a Portuguese reason, on inputs regenerated from the grading seed.
 from __future__ import annotations
 
 import json
-import re
+from functools import partial
 
 import keras
-import nbformat
+import lessontools
 import numpy as np
 import pytest
-from conftest import ROOT
 
 from autograder import probes
 from autograder.probes import lesson04 as probes04
 from grader.verdicts import lesson04 as verdicts
-from grader.verdicts import probe_and_judge
 
 LESSON = "04_aumento_de_dados"
-SOLUTION = ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"
-MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 ANSWERS = ("build_contrast_layer", "build_brightness_layer", "build_augmented_lenet")
-
-
-def _cells(predicate):
-    notebook = nbformat.read(SOLUTION, 4)
-    return [c for c in notebook.cells if c.cell_type == "code" and predicate(c)]
-
-
-def _solution():
-    """The solution's answer cells (markers removed) and the notebook's `lenet_layers` cell."""
-    namespace = {}
-    exec("import keras\nimport numpy as np\n", namespace)
-    for cell in _cells(
-        lambda c: c.metadata.get("nbgrader", {}).get("grade_id") in ANSWERS
-        or c.source.startswith("def lenet_layers")
-    ):
-        exec(MARKERS.sub("", cell.source), namespace)
-    return namespace
-
-
-SOLVED = _solution()
+SOLVED = lessontools.solution_namespace(  # the autograded answers and `lenet_layers`
+    LESSON, also=lambda c: c.source.startswith("def lenet_layers"), manual=False
+)
 lenet_layers = SOLVED["lenet_layers"]
-
-
-def judged(grade_id, answer, seed=None):
-    return probe_and_judge(LESSON, grade_id, answer, seed=seed)
-
-
-def assert_wrong(grade_id, answer, hint, seeds=(11, 2024)):
-    for seed in seeds:  # the hint must not depend on the inputs
-        verdict = judged(grade_id, answer, seed)
-        assert not verdict.passed, f"seed {seed}: {verdict.message}"
-        assert re.search(hint, verdict.message), verdict.message
+assert_right = partial(lessontools.assert_right, LESSON)
+assert_wrong = partial(lessontools.assert_wrong, LESSON)
 
 
 def _stub(*args, **kwargs):
@@ -63,28 +33,17 @@ def _stub(*args, **kwargs):
 
 
 def test_every_test_cell_has_a_judge_and_calls_its_probe():
-    tests = _cells(
-        lambda c: c.metadata.get("nbgrader", {}).get("grade")
-        and not c.metadata["nbgrader"].get("solution")
-    )
-    assert {c.metadata["nbgrader"]["grade_id"] for c in tests} == set(verdicts.TESTS)
-    for cell in tests:
-        probe_name, _ = verdicts.TESTS[cell.metadata["nbgrader"]["grade_id"]]
-        hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[1]
-        assert "from autograder.probes import lesson04 as _probe" in hidden
-        assert hidden.count("_probe.") == 1 and f"_probe.{probe_name}(" in hidden
-        assert hasattr(probes04, probe_name) and hasattr(probes04, f"{probe_name}_inputs")
+    lessontools.assert_tests_cover_cells(LESSON)
 
 
 def test_demo_wrong_answer_names_an_answer_cell():
-    assert set(verdicts.DEMO_WRONG_ANSWER) <= set(ANSWERS)
+    lessontools.assert_demo_students_use_answer_cells(LESSON)
+    assert set(verdicts.DEMO_WRONG_ANSWER) <= set(ANSWERS)  # an autograded one
 
 
 def test_solution_passes_every_test():
-    for seed in (0, 1, 99):
-        for grade_id, (probe_name, _) in verdicts.TESTS.items():
-            verdict = judged(grade_id, SOLVED[probe_name], seed)
-            assert verdict.passed, f"{grade_id}, seed {seed}: {verdict.message}"
+    for grade_id, (probe_name, _) in verdicts.TESTS.items():
+        assert_right(grade_id, SOLVED[probe_name], seeds=(0, 1, 99))
 
 
 # ----------------------------------------------------------------------------- contrast
@@ -231,9 +190,7 @@ def functional_builder(input_shape, num_classes):
     ids=["nested", "flat", "colour", "flip_only", "zoom_contrast_brightness", "functional"],
 )
 def test_build_augmented_lenet_right_answers_pass(builder):
-    for seed in (3, 4):
-        verdict = judged("test_build_augmented_lenet", builder, seed)
-        assert verdict.passed, f"seed {seed}: {verdict.message}"
+    assert_right("test_build_augmented_lenet", builder, seeds=(3, 4))
 
 
 def demo_wrong_builder():

@@ -3,40 +3,24 @@ mistakes, with a Portuguese reason, on inputs regenerated from the grading seed.
 
 from __future__ import annotations
 
-import re
+from functools import partial
 
 import cv2
 import keras
-import nbformat
+import lessontools
 import numpy as np
 import pytest
-from conftest import ROOT
 
 from autograder.probes import lesson05 as probes05
 from grader.verdicts import lesson05 as verdicts
-from grader.verdicts import probe_and_judge
 
 LESSON = "05_vgg_batchnorm"
-SOLUTION = ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"
-MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
-
-
-def _solution() -> dict:
-    """The solution's autograded answer cells (markers removed), with `compile_classifier`."""
-    notebook = nbformat.read(SOLUTION, 4)
-    scope = {"np": np, "keras": keras, "cv2": cv2}
-    helper = next(
-        c.source for c in notebook.cells if c.source.startswith("def compile_classifier")
-    )
-    exec(helper, scope)
-    for cell in notebook.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("solution") and not meta.get("grade"):
-            exec(MARKERS.sub("", cell.source), scope)
-    return scope
-
-
-SOLVED = _solution()
+SOLVED = lessontools.solution_namespace(  # the autograded answers, with `compile_classifier`
+    LESSON,
+    also=lambda c: c.source.startswith("def compile_classifier"),
+    setup="import cv2\n",
+    manual=False,
+)
 ANSWER_OF = {  # probe name → the solution's answer it is called with
     "build_alexnet_cifar": "build_alexnet_cifar",
     "conv_stack": "conv_stack",
@@ -51,15 +35,9 @@ ANSWER_OF = {  # probe name → the solution's answer it is called with
 }
 
 
-def judged(grade_id, answer, seed=None):
-    return probe_and_judge(LESSON, grade_id, answer, seed=seed)
-
-
-def assert_wrong(grade_id, answer, hint, seeds=(11, 2024)):
-    for seed in seeds:
-        verdict = judged(grade_id, answer, seed)
-        assert not verdict.passed, f"seed {seed}: {verdict.message}"
-        assert re.search(hint, verdict.message), verdict.message
+judged = partial(lessontools.judged, LESSON)
+assert_right = partial(lessontools.assert_right, LESSON)
+assert_wrong = partial(lessontools.assert_wrong, LESSON)
 
 
 def stub(*args, **kwargs):
@@ -75,45 +53,18 @@ def run_source(source: str, name: str):
 # ----------------------------------------------------------------------------- coverage
 
 
-def _test_cells():
-    notebook = nbformat.read(SOLUTION, 4)
-    return [
-        c
-        for c in notebook.cells
-        if c.metadata.get("nbgrader", {}).get("grade")
-        and not c.metadata["nbgrader"].get("solution")
-    ]
-
-
 def test_every_test_cell_has_a_judge_and_calls_its_probe():
-    cells = _test_cells()
-    assert {c.metadata["nbgrader"]["grade_id"] for c in cells} == set(verdicts.TESTS)
-    for cell in cells:
-        probe_name, _ = verdicts.TESTS[cell.metadata["nbgrader"]["grade_id"]]
-        hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[1]
-        assert "from autograder.probes import lesson05 as _probe" in hidden
-        assert hidden.count("_probe.") == 1 and f"_probe.{probe_name}(" in hidden
-        assert hasattr(probes05, probe_name)
-        assert probe_name == "ordem_pesos_bn" or hasattr(probes05, f"{probe_name}_inputs")
+    lessontools.assert_tests_cover_cells(LESSON, no_inputs=frozenset({"ordem_pesos_bn"}))
 
 
 def test_demo_answers_name_answer_cells():
-    notebook = nbformat.read(SOLUTION, 4)
-    answers = {
-        c.metadata["nbgrader"]["grade_id"]
-        for c in notebook.cells
-        if c.metadata.get("nbgrader", {}).get("solution")
-    }
-    assert set(verdicts.DEMO_WRONG_ANSWER) <= answers
-    for _, _, _, overrides in verdicts.DEMO_EXTRA_STUDENTS:
-        assert set(overrides) <= answers
+    lessontools.assert_demo_students_use_answer_cells(LESSON)
 
 
 @pytest.mark.parametrize("seed", [0, 7])
 def test_solution_passes_every_test(seed):
     for grade_id, (probe_name, _) in verdicts.TESTS.items():
-        verdict = judged(grade_id, SOLVED[ANSWER_OF[probe_name]], seed)
-        assert verdict.passed, f"{grade_id}, seed {seed}: {verdict.message}"
+        assert_right(grade_id, SOLVED[ANSWER_OF[probe_name]], seeds=(seed,))
 
 
 # ----------------------------------------------------------------------------- AlexNet
@@ -222,7 +173,7 @@ def test_conv_stack_wrong(wrong, grade_id, hint):
 
 
 def test_conv_stack_parts_are_independent():
-    assert judged("test_conv_stack_field", lambda k, n, c=1: (n * (k - 1) + 1, 0)).passed
+    assert_right("test_conv_stack_field", lambda k, n, c=1: (n * (k - 1) + 1, 0))
 
 
 # ----------------------------------------------------------------------------- weight order
@@ -232,8 +183,7 @@ def test_standard_deviation_answer_loses_part_a_only():
     source = verdicts.DEMO_EXTRA_STUDENTS[0][3]["ordem_pesos_bn"]
     scope = {}
     exec(source, scope)
-    verdict = judged("test_ordem_pesos_bn", scope["ordem_pesos_bn"])
-    assert not verdict.passed and "VARIÂNCIA" in verdict.message
+    assert_wrong("test_ordem_pesos_bn", scope["ordem_pesos_bn"], "VARIÂNCIA")
 
 
 @pytest.mark.parametrize(
@@ -247,14 +197,11 @@ def test_standard_deviation_answer_loses_part_a_only():
     ],
 )
 def test_weight_order_wrong(answer, hint):
-    verdict = judged("test_ordem_pesos_bn", answer)
-    assert not verdict.passed and re.search(hint, verdict.message), verdict.message
+    assert_wrong("test_ordem_pesos_bn", answer, hint)
 
 
 def test_weight_order_accepts_accents_and_case():
-    assert judged(
-        "test_ordem_pesos_bn", ["Gamma", "beta", "Média móvel", "variância_móvel"]
-    ).passed
+    assert_right("test_ordem_pesos_bn", ["Gamma", "beta", "Média móvel", "variância_móvel"])
 
 
 # ----------------------------------------------------------------------------- weights by name
@@ -476,7 +423,7 @@ def test_normalize_wrong(wrong, grade_id, hint):
 
 
 def test_test_statistics_keep_the_training_point():
-    assert judged("test_normalize_train", demo_normalize()).passed
+    assert_right("test_normalize_train", demo_normalize())
 
 
 # ----------------------------------------------------------------------------- Fashion-MNIST
@@ -500,9 +447,7 @@ def test_pad_to_32_wrong(wrong, hint):
 
 
 def test_pad_to_32_accepts_a_channel_axis():
-    assert judged(
-        "test_pad_to_32", lambda x: np.pad(x, ((0, 0), (2, 2), (2, 2)))[..., None]
-    ).passed
+    assert_right("test_pad_to_32", lambda x: np.pad(x, ((0, 0), (2, 2), (2, 2)))[..., None])
 
 
 @pytest.mark.parametrize(

@@ -3,21 +3,16 @@ mistakes, with a Portuguese reason, on inputs regenerated from the grading seed.
 
 from __future__ import annotations
 
-import re
+from functools import partial
 
 import keras
-import nbformat
+import lessontools
 import numpy as np
 import pytest
-from conftest import ROOT
 
-from autograder.probes import lesson06 as probes06
 from grader.verdicts import lesson06 as verdicts
-from grader.verdicts import probe_and_judge
 
 LESSON = "06_inception"
-SOLUTION = ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"
-MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 ANSWERS = (
     "conv1x1",
     "conv_cost",
@@ -27,23 +22,7 @@ ANSWERS = (
     "resposta_arquiteturas",
     "build_ponti_inception",
 )
-
-
-def _cells(predicate):
-    notebook = nbformat.read(SOLUTION, 4)
-    return [c for c in notebook.cells if c.cell_type == "code" and predicate(c)]
-
-
-def _solution():
-    """The solution's answer cells (markers removed), run as the notebook's setup does."""
-    namespace = {}
-    exec("import keras\nimport numpy as np\n", namespace)
-    for cell in _cells(lambda c: c.metadata.get("nbgrader", {}).get("grade_id") in ANSWERS):
-        exec(MARKERS.sub("", cell.source), namespace)
-    return namespace
-
-
-SOLVED = _solution()
+SOLVED = lessontools.solution_namespace(LESSON, manual=False)  # the autograded answers
 ANSWER_OF = {  # probe → the notebook name it judges
     "conv1x1": "conv1x1",
     "conv1x1_bias": "conv1x1",
@@ -56,21 +35,9 @@ ANSWER_OF = {  # probe → the notebook name it judges
 }
 
 
-def judged(grade_id, answer, seed=None):
-    return probe_and_judge(LESSON, grade_id, answer, seed=seed)
-
-
-def assert_wrong(grade_id, answer, hint, seeds=(11, 2024)):
-    for seed in seeds:  # the hint must not depend on the inputs
-        verdict = judged(grade_id, answer, seed)
-        assert not verdict.passed, f"seed {seed}: {verdict.message}"
-        assert re.search(hint, verdict.message), verdict.message
-
-
-def assert_right(grade_id, answer, seeds=(5, 6)):
-    for seed in seeds:
-        verdict = judged(grade_id, answer, seed)
-        assert verdict.passed, f"seed {seed}: {verdict.message}"
+judged = partial(lessontools.judged, LESSON)
+assert_right = partial(lessontools.assert_right, LESSON, seeds=(5, 6))
+assert_wrong = partial(lessontools.assert_wrong, LESSON)
 
 
 def _stub(*args, **kwargs):
@@ -81,22 +48,12 @@ def _stub(*args, **kwargs):
 
 
 def test_every_test_cell_has_a_judge_and_calls_its_probe():
-    tests = _cells(
-        lambda c: c.metadata.get("nbgrader", {}).get("grade")
-        and not c.metadata["nbgrader"].get("solution")
-    )
-    assert {c.metadata["nbgrader"]["grade_id"] for c in tests} == set(verdicts.TESTS)
-    for cell in tests:
-        probe_name, _ = verdicts.TESTS[cell.metadata["nbgrader"]["grade_id"]]
-        hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[1]
-        assert "from autograder.probes import lesson06 as _probe" in hidden
-        assert hidden.count("_probe.") == 1 and f"_probe.{probe_name}(" in hidden
-        assert hasattr(probes06, probe_name)
-        assert hasattr(probes06, f"{probe_name}_inputs") or probe_name.startswith("resposta")
+    lessontools.assert_tests_cover_cells(LESSON, no_inputs=frozenset({"resposta_arquiteturas"}))
 
 
 def test_demo_answers_name_answer_cells():
-    assert set(verdicts.DEMO_WRONG_ANSWER) <= set(ANSWERS)
+    lessontools.assert_demo_students_use_answer_cells(LESSON)
+    assert set(verdicts.DEMO_WRONG_ANSWER) <= set(ANSWERS)  # autograded ones
     for _, _, _, overrides in verdicts.DEMO_EXTRA_STUDENTS:
         assert set(overrides) <= set(ANSWERS)
 
@@ -388,14 +345,14 @@ def test_select_dogs_cats_reuses_lesson_03():
 
 @pytest.mark.parametrize("answer", ["d", " (D) ", "d)"])
 def test_multiple_choice_right_letter(answer):
-    verdict = judged("test_resposta_arquiteturas", answer)
+    verdict = judged("test_resposta_arquiteturas", answer, 11)
     assert verdict.passed and "Raciocínio" in verdict.message
 
 
 @pytest.mark.parametrize("answer", ["a", "b", "c", 4, None])
 def test_multiple_choice_wrong_letter_shows_the_reasoning(answer):
-    verdict = judged("test_resposta_arquiteturas", answer)
-    assert not verdict.passed
+    assert_wrong("test_resposta_arquiteturas", answer)
+    verdict = judged("test_resposta_arquiteturas", answer, 11)
     if isinstance(answer, str):
         assert "(d)" in verdict.message and "Raciocínio" in verdict.message
 

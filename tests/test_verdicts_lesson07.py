@@ -4,43 +4,21 @@ mistakes, with a Portuguese reason, on inputs regenerated from the grading seed.
 from __future__ import annotations
 
 import json
-import re
+from functools import partial
 
 import keras
-import nbformat
+import lessontools
 import numpy as np
 import pytest
-from conftest import ROOT
 
 from autograder import probes
 from autograder.probes import lesson07 as probes07
 from grader.verdicts import lesson07 as verdicts
-from grader.verdicts import probe_and_judge
 
 LESSON = "07_resnet"
-SOLUTION = ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"
-MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
-ANSWERS = ("residual_block", "lr_schedule", "select_classes", "build_ponti_resnet")
-
-
-def _cells(predicate):
-    notebook = nbformat.read(SOLUTION, 4)
-    return [c for c in notebook.cells if c.cell_type == "code" and predicate(c)]
-
-
-def _solution():
-    """The solution's answer cells (markers removed) and the `resnet_layer` cell."""
-    namespace = {}
-    exec("import keras\nimport numpy as np\n", namespace)
-    for cell in _cells(
-        lambda c: c.metadata.get("nbgrader", {}).get("grade_id") in ANSWERS + ("resposta_ponti",)
-        or c.source.startswith("def resnet_layer")
-    ):
-        exec(MARKERS.sub("", cell.source), namespace)
-    return namespace
-
-
-SOLVED = _solution()
+SOLVED = lessontools.solution_namespace(  # the autograded answers and `resnet_layer`
+    LESSON, also=lambda c: c.source.startswith("def resnet_layer"), manual=False
+)
 resnet_layer = SOLVED["resnet_layer"]
 ANSWER_OF = {
     "residual_block": SOLVED["residual_block"],
@@ -55,21 +33,9 @@ def _answer_for(probe_name: str):
     return next(v for k, v in ANSWER_OF.items() if probe_name.startswith(k))
 
 
-def judged(grade_id, answer, seed=None):
-    return probe_and_judge(LESSON, grade_id, answer, seed=seed)
-
-
-def assert_wrong(grade_id, answer, hint, seeds=(11, 2024)):
-    for seed in seeds:  # the hint must not depend on the inputs
-        verdict = judged(grade_id, answer, seed)
-        assert not verdict.passed, f"seed {seed}: {verdict.message}"
-        assert re.search(hint, verdict.message), verdict.message
-
-
-def assert_right(grade_id, answer, seeds=(3, 4)):
-    for seed in seeds:
-        verdict = judged(grade_id, answer, seed)
-        assert verdict.passed, f"seed {seed}: {verdict.message}"
+judged = partial(lessontools.judged, LESSON)
+assert_right = partial(lessontools.assert_right, LESSON)
+assert_wrong = partial(lessontools.assert_wrong, LESSON)
 
 
 def _stub(*args, **kwargs):
@@ -80,35 +46,16 @@ def _stub(*args, **kwargs):
 
 
 def test_every_test_cell_has_a_judge_and_calls_its_probe():
-    tests = _cells(
-        lambda c: c.metadata.get("nbgrader", {}).get("grade")
-        and not c.metadata["nbgrader"].get("solution")
-    )
-    assert {c.metadata["nbgrader"]["grade_id"] for c in tests} == set(verdicts.TESTS)
-    for cell in tests:
-        probe_name, _ = verdicts.TESTS[cell.metadata["nbgrader"]["grade_id"]]
-        hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[1]
-        assert "from autograder.probes import lesson07 as _probe" in hidden
-        assert hidden.count("_probe.") == 1 and f"_probe.{probe_name}(" in hidden
-        assert hasattr(probes07, probe_name)
-        assert probe_name == "resposta_ponti" or hasattr(probes07, f"{probe_name}_inputs")
+    lessontools.assert_tests_cover_cells(LESSON, no_inputs=frozenset({"resposta_ponti"}))
 
 
 def test_demo_answers_name_answer_cells():
-    answer_ids = {
-        c.metadata["nbgrader"]["grade_id"]
-        for c in _cells(lambda c: c.metadata.get("nbgrader", {}).get("solution"))
-    }
-    assert set(verdicts.DEMO_WRONG_ANSWER) <= answer_ids
-    for _, _, _, overrides in verdicts.DEMO_EXTRA_STUDENTS:
-        assert set(overrides) <= answer_ids
+    lessontools.assert_demo_students_use_answer_cells(LESSON)
 
 
 def test_solution_passes_every_test():
-    for seed in (0, 1):
-        for grade_id, (probe_name, _) in verdicts.TESTS.items():
-            verdict = judged(grade_id, _answer_for(probe_name), seed)
-            assert verdict.passed, f"{grade_id}, seed {seed}: {verdict.message}"
+    for grade_id, (probe_name, _) in verdicts.TESTS.items():
+        assert_right(grade_id, _answer_for(probe_name), seeds=(0, 1))
 
 
 # ----------------------------------------------------------------------------- residual block
@@ -450,9 +397,7 @@ def test_right_letter_passes(answer):
 
 @pytest.mark.parametrize("answer", ["b", "c", "d", 1, None, "sobreajuste"])
 def test_wrong_letters_fail(answer):
-    verdict = judged("test_resposta_ponti", answer, 1)
-    assert not verdict.passed
-    assert "alternativa" in verdict.message or "texto" in verdict.message
+    assert_wrong("test_resposta_ponti", answer, "alternativa|texto", seeds=(1,))
 
 
 def test_the_right_letter_is_only_in_the_verdicts():
