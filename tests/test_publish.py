@@ -374,3 +374,22 @@ def test_check_writes_nothing_and_republishing_is_safe(tmp_path):
     assert _git(repo, "log", "--format=%s").splitlines() == [f"Publicação: {tag}"] * 2
     assert _git(repo, "tag", "--points-at", "HEAD") == tag
     assert "uma correção" in (repo / "autograder" / "plots.py").read_text(encoding="utf-8")
+
+
+def test_table_titles_drop_the_lesson_number():
+    """The students' table shows a lettered lesson's title without its "Lição 09b —", as it
+    shows a numbered one's."""
+    for lesson in ("09_efficientnet", "09b_transferencia"):
+        info = publish.lesson_info(ROOT / "lessons" / lesson / f"{lesson}.ipynb")
+        assert info["number"] == lesson_key(lesson)
+        assert info["title"] and not info["title"].startswith("Lição"), info["title"]
+
+
+def test_table_has_every_lessons_source_and_time_on_one_line():
+    """The header fields are read whole even where the lesson wraps them over two lines, and
+    the supplementary lessons' "Fonte" counts as their source."""
+    for notebook in publish.lesson_notebooks(ROOT):
+        info = publish.lesson_info(notebook)
+        for field in ("title", "section", "time"):
+            assert info[field] and "\n" not in info[field], (notebook.name, field, info)
+        assert not info["time"].startswith("**"), info

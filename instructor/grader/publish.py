@@ -143,16 +143,23 @@ def lesson_notebooks(root) -> list[Path]:
 def lesson_info(notebook: Path) -> dict:
     """Title, section of the apostila and Colab time, read from a lesson's first cell."""
     first = nbformat.read(notebook, 4).cells[0].source
-    title = re.search(r"^# (?:Lição \d+\s*[—-]\s*)?(.+)$", first, re.M)
-    section = re.search(r"\*\*Apostila:\*\*\s*([^·\n]+)", first)
-    minutes = re.search(r"\*\*Tempo no Colab com GPU:\*\*\s*([^·\n]+)", first)
+    title = re.search(r"^# (?:Lição \d+[a-z]?\s*[—-]\s*)?(.+)$", first, re.M)
+    # "**Apostila:** … · **Tempo no Colab com GPU:** … · …", wrapped over lines or not; the
+    # supplementary lessons name their "**Fonte:**" and may say "**Tempo no Colab:**"
+    field = r"\*\*{}:\*\*\s*([^·]+?)\s*(?:·|\n\n|$)"
+    section = re.search(field.format("(?:Apostila|Fontes?)"), first)
+    minutes = re.search(field.format("Tempo no Colab[^*:]*"), first)
+
+    def one_line(match) -> str:
+        return " ".join(match.group(1).split()) if match else ""
+
     return {
         "id": notebook.parent.name,
         "number": notebook.parent.name.split("_")[0],
         "path": f"lessons/{notebook.parent.name}/{notebook.name}",
         "title": title.group(1).strip() if title else notebook.stem,
-        "section": section.group(1).strip() if section else "",
-        "time": minutes.group(1).strip() if minutes else "",
+        "section": one_line(section),
+        "time": one_line(minutes),
     }
 
 
@@ -266,7 +273,7 @@ Versão publicada: **{tag}**.
 
 ## Lições
 
-| lição | tema | apostila | tempo no Colab (GPU) | abrir |
+| lição | tema | apostila ou fonte | tempo no Colab | abrir |
 |---|---|---|---|---|
 {chr(10).join(rows)}
 
