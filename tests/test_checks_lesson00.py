@@ -3,7 +3,6 @@ Portuguese message, and hold no answer."""
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pytest
 from lessontools import solution_namespace
@@ -83,60 +82,8 @@ def test_conv2d_params(capsys):
     fails(check.conv2d_params, lambda f, d1, k: 1.0 * (f * f * d1 * k + k), "inteiro")
 
 
-@pytest.mark.parametrize("part", ["convs", "dense", "pooling"])
-def test_lenet_accepts_the_solution(part, capsys):
-    passes(check.build_lenet5, SOLVED["build_lenet5"], part, capsys=capsys)
-
-
-def test_lenet_rejects_mistakes():
-    def with_max(input_shape=(32, 32, 1), num_classes=10):
-        model = SOLVED["build_lenet5"](input_shape, num_classes)
-        layers = [
-            keras.layers.MaxPooling2D(2) if type(layer).__name__ == "AveragePooling2D" else layer
-            for layer in model.layers
-        ]
-        return keras.Sequential([keras.Input(shape=input_shape)] + layers)
-
-    fails(check.build_lenet5, with_max, "pooling", "AveragePooling2D")
-    fails(check.build_lenet5, lambda s, k: None, "convs", "modelo Keras")
-
-
-@pytest.mark.parametrize("part", ["alexnet", "params", "macs"])
-def test_layer_costs_accepts_the_solution(part, capsys):
-    passes(check.layer_costs, SOLVED["layer_costs"], part, capsys=capsys)
-
-
-def test_layer_costs_rejects_mistakes():
-    solve = SOLVED["layer_costs"]
-
-    def no_dense_bias(specs, shape):
-        return [
-            (p - s[1], m) if s[0] == "dense" else (p, m)
-            for s, (p, m) in zip(specs, solve(specs, shape))
-        ]
-
-    def bias_as_mac(specs, shape):
-        return [
-            (p, m // (p - s[1]) * p) if s[0] == "conv" else (p, m)
-            for s, (p, m) in zip(specs, solve(specs, shape))
-        ]
-
-    fails(check.layer_costs, no_dense_bias, "alexnet", "vieses das")
-    fails(check.layer_costs, no_dense_bias, "params", "parâmetros")
-    fails(check.layer_costs, bias_as_mac, "alexnet", "viés")
-    fails(check.layer_costs, bias_as_mac, "macs", "MACs")
-    fails(check.layer_costs, lambda s, i: [], "params", "um par")
-
-
-@pytest.mark.parametrize("part", ["alexnet", "params", "macs"])
-def test_layer_costs_accepts_an_array_of_pairs(part, capsys):
-    """As the hidden tests: an (n, 2) integer array is a list of pairs (finding F)."""
-    solve = SOLVED["layer_costs"]
-    passes(check.layer_costs, lambda s, i: np.array(solve(s, i)), part, capsys=capsys)
-
-
-def test_float32_and_own_errors_and_softmax_layers_pass(capsys):
-    """The other right answers the hidden tests now accept (findings A, D, E) pass here too."""
+def test_float32_and_own_errors_pass(capsys):
+    """The other right answers the hidden tests now accept (findings A, E) pass here too."""
 
     def in_float32(image, kernel):
         return SOLVED["correlate2d_valid"](image, kernel).astype(np.float32)
@@ -154,16 +101,3 @@ def test_float32_and_own_errors_and_softmax_layers_pass(capsys):
             raise ConfigError(str(error)) from None
 
     passes(check.conv_output_size, own_error, "errors", capsys=capsys)
-
-    def softmax_layer(input_shape=(32, 32, 1), num_classes=10):
-        model = SOLVED["build_lenet5"](input_shape, num_classes)
-        layers = [keras.Input(shape=input_shape)] + model.layers[:-1]
-        return keras.Sequential(layers + [keras.layers.Dense(num_classes), keras.layers.Softmax()])
-
-    for part in ("convs", "dense", "pooling"):
-        passes(check.build_lenet5, softmax_layer, part, capsys=capsys)
-
-
-def test_multiple_choice_checks_only_the_form(capsys):
-    passes(check.multiple_choice, "c", "resposta_transferencia", capsys=capsys)
-    fails(check.multiple_choice, "e", "resposta_transferencia", "letras")

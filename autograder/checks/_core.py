@@ -55,6 +55,11 @@ def expect_number(value, name: str) -> float:
     return value
 
 
+def is_int(value) -> bool:
+    """An integer, NumPy's included, and not a bool (lessons 00 and 00b)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def expect_array(value, name: str, shape=None, dtype=None) -> np.ndarray:
     expect(
         isinstance(value, np.ndarray),

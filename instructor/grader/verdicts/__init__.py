@@ -14,6 +14,7 @@ import base64
 import importlib
 import io
 import json
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,6 +106,24 @@ def outcome(result, what: str):
     if isinstance(got, TooLarge):
         raise Wrong(f"{what} devolveu um array grande demais {got.shape}.")
     return got
+
+
+def probe_calls(results, count: int, what: str) -> list:
+    """A probe's ``results``, one per case, else :class:`Wrong` (lessons 00 and 00b)."""
+    if not isinstance(results, list) or len(results) != count:
+        raise Wrong(f"a sonda não conseguiu chamar {what} em todos os casos.")
+    return results
+
+
+def integer(got, what: str) -> int:
+    """``got`` as an ``int`` (NumPy's integers too), else :class:`Wrong`; a float, even a
+    whole one, and a bool are wrong (lessons 00 and 00b)."""
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (numbers.Integral, np.integer)):
+        kind = type(got).__name__
+        if isinstance(got, float) and float(got).is_integer():
+            raise Wrong(f"{what} devolveu {got!r} (float); devolva um inteiro (int).")
+        raise Wrong(f"{what} deve devolver um inteiro, não {kind} ({str(got)[:60]}).")
+    return int(got)
 
 
 def as_array(value, what: str, shape=None, dtype=None) -> np.ndarray:
