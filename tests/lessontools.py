@@ -3,7 +3,8 @@
 A lesson's verdict tests need the same few things: the solution's answers, run the way the
 notebook runs them; the probe and judge of a test cell on an answer; the guarantee that every
 autograded test cell has a judge and calls its probe once; and the demo students naming real
-answer cells. Every lesson's verdict tests use these.
+answer cells. Every lesson's verdict tests use these; the self-check tests of 07, 09 and 09b
+use ``passes`` and ``fails``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 
+from autograder.checks import CheckFailed
 from grader.verdicts import lesson_key, lesson_module, probe_and_judge
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,3 +126,16 @@ def assert_demo_students_use_answer_cells(lesson: str) -> None:
     assert set(verdicts.DEMO_WRONG_ANSWER) <= ids
     for _, _, _, overrides in getattr(verdicts, "DEMO_EXTRA_STUDENTS", ()):
         assert set(overrides) <= ids
+
+
+def passes(check, *args, capsys=None) -> None:
+    """A visible self-check accepts the answer (and, given ``capsys``, prints its ✅)."""
+    check(*args)
+    if capsys is not None:
+        assert "✅" in capsys.readouterr().out
+
+
+def fails(check, *args, hint: str = "") -> None:
+    """A visible self-check rejects the answer with a message matching ``hint``."""
+    with pytest.raises(CheckFailed, match=hint):
+        check(*args)

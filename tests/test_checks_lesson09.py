@@ -6,9 +6,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from lessontools import solution_namespace
+from lessontools import fails, passes, solution_namespace
 
-from autograder.checks import CheckFailed
 from autograder.checks import lesson09 as check
 
 SOLVED = solution_namespace("09_efficientnet")
@@ -17,17 +16,6 @@ layers = keras.layers
 
 def _stub(*args, **kwargs):
     raise NotImplementedError()
-
-
-def passes(fn, *args, capsys=None):
-    fn(*args)
-    if capsys is not None:
-        assert "✅" in capsys.readouterr().out
-
-
-def fails(fn, *args, hint=""):
-    with pytest.raises(CheckFailed, match=hint):
-        fn(*args)
 
 
 # ---------------------------------------------------------------------------- exercise 1

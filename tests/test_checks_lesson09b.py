@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import keras
 import pytest
-from lessontools import solution_namespace
+from lessontools import fails, passes, solution_namespace
 
-from autograder.checks import CheckFailed
 from autograder.checks import lesson09b as check
 
 SOLVED = solution_namespace("09b_transferencia")
@@ -16,17 +15,6 @@ layers = keras.layers
 
 def _stub(*args, **kwargs):
     raise NotImplementedError()
-
-
-def passes(fn, *args, capsys=None):
-    fn(*args)
-    if capsys is not None:
-        assert "✅" in capsys.readouterr().out
-
-
-def fails(fn, *args, hint=""):
-    with pytest.raises(CheckFailed, match=hint):
-        fn(*args)
 
 
 # ---------------------------------------------------------------------------- exercise 1
